@@ -1,0 +1,93 @@
+// Session: prepares a Model for given input shapes, then runs it.
+//
+// prepare() binds every symbolic input dimension, walks the nodes in topological order
+// running each op's infer function on concrete shapes, folds every node whose inputs are
+// all constants (and Shape/Size of known shapes) by running its kernel once, picks a
+// kernel per remaining node, and plans one arena for all intermediate tensors and kernel
+// scratch (src/planner). run() then only binds input pointers and calls kernels: no heap
+// allocation, no locks. A node below a data-dependent shape (NonZero, NonMaxSuppression...)
+// is a "dynamic step": its shapes are inferred and its outputs allocated while running.
+//
+// Thread safety: a Model is immutable and may be shared by any number of Sessions on any
+// threads. A Session is for one thread at a time; calling run() on one Session from two
+// threads at once throws Error(kBusy) on the second instead of corrupting the arena.
+#pragma once
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "ir/graph.hpp"
+#include "ir/op_registry.hpp"
+#include "kernels/kernel_registry.hpp"
+
+namespace wisp {
+
+struct SessionConfig {
+  // Value for each symbolic dimension name ("batch" -> 1). Unnamed or unbound symbolic
+  // dims of graph inputs default to 1 only if `default_symbolic_dim` is >= 0.
+  std::map<std::string, int64_t> dims;
+  int64_t default_symbolic_dim = -1;
+  Isa max_isa = Isa::kRef;  // highest kernel ISA to use (the CPU's, once detected)
+  bool fold_constants = true;
+};
+
+struct SessionStats {
+  int64_t arena_bytes = 0;        // size of the one arena (planned peak of intermediates + scratch)
+  int64_t no_reuse_bytes = 0;     // what the same tensors would take with no reuse at all
+  int64_t live_lower_bound = 0;   // largest sum of sizes live at one step (no plan can beat it)
+  int64_t weight_bytes = 0;       // constants after folding
+  int64_t folded_nodes = 0;       // nodes evaluated at prepare
+  int64_t steps = 0;              // nodes run per inference
+  int64_t dynamic_steps = 0;      // nodes whose shapes are only known while running
+};
+
+struct NamedTensorView {
+  std::string name;
+  TensorView view;
+};
+
+class Session {
+ public:
+  explicit Session(std::shared_ptr<const Model> model, SessionConfig config = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  const Model& model() const { return *model_; }
+
+  // Plans for these input shapes (inputs not named keep their declared static shape, with
+  // symbolic dims taken from the config). Called by run() when input shapes change.
+  void prepare(const std::map<std::string, Shape>& input_shapes);
+  bool prepared() const { return prepared_; }
+
+  // Runs with caller-owned inputs; outputs are copied into new tensors, in graph output order.
+  std::vector<Tensor> run(const std::vector<NamedTensorView>& inputs);
+  // Runs and writes into caller-owned outputs (graph output order, shapes must match
+  // output_shape(i)). With a prepared session and unchanged input shapes, this path does
+  // no heap allocation unless the model has dynamic steps.
+  void run_into(const std::vector<NamedTensorView>& inputs, std::vector<TensorView>& outputs);
+
+  // After prepare: the concrete shape and type of each graph output (dynamic ones: rank 0 + flag).
+  Shape output_shape(size_t i) const;
+  DType output_dtype(size_t i) const;
+  const SessionStats& stats() const { return stats_; }
+  int64_t arena_bytes() const { return stats_.arena_bytes; }
+  // The arena (for tests that check what run() touches against the plan).
+  const std::byte* arena_data() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<const Model> model_;
+  SessionConfig config_;
+  std::unique_ptr<Impl> impl_;
+  SessionStats stats_;
+  bool prepared_ = false;
+  std::atomic<bool> running_{false};
+};
+
+}  // namespace wisp
