@@ -1,9 +1,10 @@
 // Wisp public C++ API.
 //
-//   wisp::Model model = wisp::Model::load("net.onnx");      // parse + verify, once
-//   wisp::Session session(model, {.dims = {{"batch", 1}}});  // one per thread
-//   wisp::NDArray x(wisp::ElementType::kFloat32, {1, 1, 28, 28});
-//   std::vector<wisp::NDArray> y = session.run({{"image", x}});
+//   using namespace wisp::api;
+//   Model model = Model::load("net.onnx");                // parse + verify, once
+//   Session session(model, {.dims = {{"batch", 1}}});     // one per thread
+//   NDArray x(ElementType::kFloat32, {1, 1, 28, 28});
+//   std::vector<NDArray> y = session.run({{"image", x}});
 //
 // Errors throw wisp::Error (error.hpp) with a code and a message naming what and where.
 //
@@ -26,7 +27,7 @@
 
 #include "wisp/error.hpp"
 
-namespace wisp {
+namespace wisp::api {
 
 // Same order as the internal DType.
 enum class ElementType : uint8_t {
@@ -109,4 +110,4 @@ class Session {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace wisp
+}  // namespace wisp::api
