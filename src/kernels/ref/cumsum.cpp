@@ -31,7 +31,7 @@ void cumsum_typed(const TensorView& x, int axis, TensorView& y, const CumSumPara
 
 void cumsum_kernel(const KernelArgs& a) {
   const TensorView& axis = *a.in[1];
-  WISP_CHECK(axis.numel() == 1, ErrorCode::kInvalidArgument, a.node->label(), ": axis must be a scalar");
+  WISP_CHECK(axis.numel() == 1, ErrorCode::kInvalidArgument, "CumSum: axis must be a scalar");
   cumsum(*a.in[0], element_as_int(axis, 0), *a.out[0], a.p<CumSumParams>());
 }
 
