@@ -1,0 +1,414 @@
+#include "runtime/session.hpp"
+
+#include <climits>
+#include <cstring>
+#include <new>
+
+#include "core/status.hpp"
+#include "planner/memory_planner.hpp"
+#include "runtime/session_impl.hpp"
+
+namespace wisp {
+namespace {
+
+constexpr int kLiveToEnd = INT_MAX;
+
+// Runs `fn`, prefixing any error that does not already name the node with the node's label.
+template <class Fn>
+void with_node_context(const Node& node, Fn&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    std::string msg = e.what();
+    if (msg.find(node.name) == std::string::npos) throw Error(e.code(), str_cat(node.label(), ": ", msg));
+    throw;
+  }
+}
+
+std::shared_ptr<std::byte[]> allocate_aligned(int64_t bytes) {
+  const size_t n = static_cast<size_t>(align_up(bytes > 0 ? bytes : 1, kTensorAlignment));
+  auto* p = static_cast<std::byte*>(::operator new[](n, std::align_val_t{kTensorAlignment}));
+  std::memset(p, 0, n);
+  return std::shared_ptr<std::byte[]>(p, [](std::byte* q) { ::operator delete[](q, std::align_val_t{kTensorAlignment}); });
+}
+
+// Gives kernels with dynamic outputs their memory: a fresh tensor per run (dynamic steps
+// are the one documented place where running allocates).
+class SlotAllocator final : public DynamicOutputAllocator {
+ public:
+  SlotAllocator(Session::Impl& impl, const Step& step, std::vector<Tensor>* keep) : impl_(impl), step_(step), keep_(keep) {}
+  TensorView& allocate(int output, DType dtype, const Shape& shape) override {
+    WISP_ASSERT(output >= 0 && output < static_cast<int>(step_.out.size()) && step_.out[output] >= 0);
+    const int s = step_.out[output];
+    Tensor t(dtype, shape);
+    impl_.slots[s].view = t.view();
+    if (keep_) keep_->push_back(t);
+    impl_.dynamic_storage[s] = std::move(t);
+    return impl_.slots[s].view;
+  }
+
+ private:
+  Session::Impl& impl_;
+  const Step& step_;
+  std::vector<Tensor>* keep_;
+};
+
+Shape resolve_input_shape(const Value& v, const SessionConfig& config) {
+  Shape s;
+  WISP_CHECK(v.shape.has_value(), ErrorCode::kInvalidArgument, "input '", v.name,
+             "' has no declared shape: pass its shape when preparing the session");
+  for (size_t i = 0; i < v.shape->size(); ++i) {
+    const SymDim& d = (*v.shape)[i];
+    if (d.is_static()) {
+      s.push_back(d.value);
+      continue;
+    }
+    auto it = d.symbol.empty() ? config.dims.end() : config.dims.find(d.symbol);
+    if (it != config.dims.end()) {
+      s.push_back(it->second);
+    } else if (config.default_symbolic_dim >= 0) {
+      s.push_back(config.default_symbolic_dim);
+    } else {
+      fail(ErrorCode::kInvalidArgument, "input '", v.name, "' dimension ", i, " is symbolic (",
+           d.symbol.empty() ? std::string("unnamed") : "'" + d.symbol + "'",
+           "): give its size (e.g. --dim ", d.symbol.empty() ? "NAME" : d.symbol, "=1) or the input's shape");
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+Session::Session(std::shared_ptr<const Model> model, SessionConfig config)
+    : model_(std::move(model)), config_(std::move(config)), impl_(std::make_unique<Impl>()) {
+  WISP_CHECK(model_ != nullptr, ErrorCode::kInvalidArgument, "Session: model is null");
+}
+
+Session::~Session() = default;
+
+const std::byte* Session::arena_data() const { return impl_->arena.get(); }
+
+void Session::prepare(const std::map<std::string, Shape>& input_shapes) {
+  prepared_ = false;
+  impl_ = std::make_unique<Impl>();
+  stats_ = {};
+  Impl& im = *impl_;
+  const Graph& g = model_->graph;
+  for (const auto& [name, shape] : input_shapes) {
+    bool found = false;
+    for (const Value* in : g.inputs) found |= in->name == name;
+    WISP_CHECK(found, ErrorCode::kInvalidArgument, "the model has no input named '", name, "'");
+  }
+
+  im.slots.reserve(g.values().size());
+  auto new_slot = [&](const Value* v) {
+    im.slots.push_back(Slot{});
+    im.slots.back().value = v;
+    im.slot_of[v] = static_cast<int>(im.slots.size() - 1);
+    return static_cast<int>(im.slots.size() - 1);
+  };
+  for (const auto& v : g.values()) {
+    if (!v->is_constant()) continue;
+    Slot& s = im.slots[new_slot(v.get())];
+    s.kind = Slot::Kind::kConstant;
+    s.view = v->constant->view();
+    stats_.weight_bytes += v->constant->bytes();
+  }
+  for (const Value* v : g.inputs) {
+    auto it = input_shapes.find(v->name);
+    Shape shape = it != input_shapes.end() ? it->second : resolve_input_shape(*v, config_);
+    for (int64_t d : shape)
+      WISP_CHECK(d >= 0, ErrorCode::kInvalidArgument, "input '", v->name, "': negative dimension in ", shape.str());
+    WISP_CHECK(dtype_size(v->dtype) > 0, ErrorCode::kUnsupported, "input '", v->name, "' has type ",
+               dtype_name(v->dtype), ", which is not supported");
+    const int si = new_slot(v);
+    im.slots[si].kind = Slot::Kind::kInput;
+    im.slots[si].view = TensorView{v->dtype, shape, nullptr};
+    (void)im.slots[si].view.bytes();  // overflow check
+    im.input_slots.push_back(si);
+  }
+
+  // Walk nodes in order: infer, fold, or make a step.
+  for (const auto& node_ptr : g.nodes()) {
+    const Node& node = *node_ptr;
+    const OpSchema* schema = find_op_schema(node.domain, node.op_type);
+    WISP_CHECK(schema != nullptr, ErrorCode::kUnsupported, node.label(), ": op is not supported");
+    std::vector<int> in_slots;
+    bool all_const = true, any_dynamic = false;
+    for (const Value* v : node.inputs) {
+      if (!v) {
+        in_slots.push_back(-1);
+        continue;
+      }
+      auto it = im.slot_of.find(v);
+      WISP_CHECK(it != im.slot_of.end(), ErrorCode::kInvalidModel, node.label(), ": input '", v->name,
+                 "' is not defined before use");
+      in_slots.push_back(it->second);
+      const Slot& s = im.slots[it->second];
+      all_const &= s.kind == Slot::Kind::kConstant || (schema->reads_only_shapes && s.kind != Slot::Kind::kDynamic);
+      any_dynamic |= s.kind == Slot::Kind::kDynamic;
+    }
+    std::vector<int> out_slots;
+    for (const Value* v : node.outputs) out_slots.push_back(v ? new_slot(v) : -1);
+
+    Step step;
+    step.node = &node;
+    step.schema = schema;
+    step.in = in_slots;
+    step.out = out_slots;
+
+    if (!any_dynamic) {
+      std::vector<const TensorView*> views;
+      for (int s : in_slots) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+      InferContext ctx(node, views, /*values_known=*/false);
+      with_node_context(node, [&] { schema->infer(ctx); });
+      for (size_t i = 0; i < out_slots.size(); ++i) {
+        if (out_slots[i] < 0) continue;
+        const auto& info = ctx.outputs()[i];
+        WISP_CHECK(info.set, ErrorCode::kInternal, node.label(), ": infer did not set output ", i);
+        Slot& os = im.slots[out_slots[i]];
+        os.view = TensorView{info.dtype, info.shape, nullptr};
+        os.kind = info.dynamic ? Slot::Kind::kDynamic : Slot::Kind::kArena;
+        step.has_dynamic_output |= info.dynamic;
+      }
+      step.scratch_bytes = ctx.scratch_bytes();
+      step.params = ctx.take_params();
+    } else {
+      step.dynamic = true;
+      for (int s : out_slots)
+        if (s >= 0) im.slots[s].kind = Slot::Kind::kDynamic;
+    }
+
+    const DType key = !in_slots.empty() && in_slots[0] >= 0 ? im.slots[in_slots[0]].view.dtype : DType::kUndefined;
+    step.fn = find_kernel(node.domain, node.op_type, key, config_.max_isa);
+    WISP_CHECK(step.fn != nullptr, ErrorCode::kUnsupported, node.label(), ": no kernel for element type ",
+               dtype_name(key));
+
+    if (config_.fold_constants && all_const && !any_dynamic && !schema->nondeterministic) {
+      // Evaluate now; the outputs become constants and the node disappears from run().
+      std::vector<Tensor> made;
+      for (int s : out_slots) {
+        if (s < 0 || im.slots[s].kind == Slot::Kind::kDynamic) continue;
+        Tensor t(im.slots[s].view.dtype, im.slots[s].view.shape);
+        im.slots[s].view = t.view();
+        made.push_back(t);
+      }
+      Tensor scratch;
+      if (step.scratch_bytes > 0) scratch = Tensor(DType::kU8, Shape{step.scratch_bytes});
+      im.dynamic_storage.resize(im.slots.capacity());
+      SlotAllocator alloc(im, step, &made);
+      std::vector<const TensorView*> in_ptrs;
+      std::vector<TensorView*> out_ptrs;
+      for (int s : in_slots) in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+      for (int s : out_slots) out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+      KernelArgs args{&node, step.params ? step.params->get() : nullptr, in_ptrs, out_ptrs,
+                      scratch.empty() ? nullptr : scratch.data(), step.scratch_bytes, &alloc};
+      with_node_context(node, [&] { step.fn(args); });
+      for (Tensor& t : made) im.folded.push_back(std::make_shared<const Tensor>(std::move(t)));
+      for (int s : out_slots) {
+        if (s < 0) continue;
+        im.slots[s].kind = Slot::Kind::kConstant;
+        stats_.weight_bytes += im.slots[s].view.bytes();
+      }
+      im.dynamic_storage.clear();
+      ++stats_.folded_nodes;
+      continue;
+    }
+    const int step_index = static_cast<int>(im.steps.size());
+    for (int s : in_slots)
+      if (s >= 0) im.slots[s].last_use_step = step_index;
+    for (int s : out_slots)
+      if (s >= 0) im.slots[s].producer_step = step_index;
+    stats_.dynamic_steps += step.dynamic ? 1 : 0;
+    im.steps.push_back(std::move(step));
+  }
+  stats_.steps = static_cast<int64_t>(im.steps.size());
+
+  for (const Value* v : g.outputs) {
+    auto it = im.slot_of.find(v);
+    WISP_CHECK(it != im.slot_of.end(), ErrorCode::kInvalidModel, "graph output '", v->name, "' is never produced");
+    im.output_slots.push_back(it->second);
+    im.slots[it->second].last_use_step = kLiveToEnd;
+  }
+  // Constant weights folded at prepare count towards weight bytes only if something reads
+  // them; the raw count above is an upper bound, which is what `inspect` reports.
+
+  // Buffers: one per arena slot, merged for in-place and alias steps.
+  std::vector<int> buffer_last_use;
+  std::vector<int> buffer_first;
+  std::vector<int64_t> buffer_bytes;
+  auto new_buffer = [&](int first, int last, int64_t bytes) {
+    buffer_first.push_back(first);
+    buffer_last_use.push_back(last);
+    buffer_bytes.push_back(bytes);
+    return static_cast<int>(buffer_bytes.size() - 1);
+  };
+  for (size_t si = 0; si < im.steps.size(); ++si) {
+    Step& st = im.steps[si];
+    const int i = static_cast<int>(si);
+    for (size_t k = 0; k < st.out.size(); ++k) {
+      const int s = st.out[k];
+      if (s < 0 || im.slots[s].kind != Slot::Kind::kArena) continue;
+      Slot& os = im.slots[s];
+      const int last = os.last_use_step < 0 ? i : os.last_use_step;
+      int reuse_input = -1;
+      if (k == 0 && !st.dynamic) {
+        if (st.schema->alias_input0) reuse_input = 0;
+        else if (st.schema->inplace_input >= 0) reuse_input = st.schema->inplace_input;
+      }
+      if (reuse_input >= 0 && reuse_input < static_cast<int>(st.in.size()) && st.in[reuse_input] >= 0) {
+        const Slot& is = im.slots[st.in[reuse_input]];
+        if (is.kind == Slot::Kind::kArena && is.buffer >= 0 && buffer_last_use[is.buffer] == i &&
+            is.view.bytes() == os.view.bytes()) {
+          os.buffer = is.buffer;
+          buffer_last_use[is.buffer] = last;
+          continue;
+        }
+      }
+      os.buffer = new_buffer(i, last, os.view.bytes());
+    }
+    if (st.scratch_bytes > 0) st.scratch_buffer = new_buffer(i, i, st.scratch_bytes);
+  }
+  std::vector<BufferRequest> requests;
+  const int end_step = static_cast<int>(im.steps.size());
+  for (size_t b = 0; b < buffer_bytes.size(); ++b)
+    requests.push_back(BufferRequest{buffer_bytes[b], buffer_first[b],
+                                     buffer_last_use[b] == kLiveToEnd ? end_step : buffer_last_use[b]});
+  const MemoryPlan plan = plan_memory(requests, static_cast<int64_t>(kTensorAlignment));
+  WISP_CHECK(plan.arena_bytes <= kMaxTensorBytes, ErrorCode::kResourceExhausted, "the memory plan needs ",
+             plan.arena_bytes, " bytes, above the limit of ", kMaxTensorBytes);
+  im.arena_size = plan.arena_bytes;
+  im.arena = allocate_aligned(plan.arena_bytes);
+  stats_.arena_bytes = plan.arena_bytes;
+  stats_.no_reuse_bytes = plan.no_reuse_bytes;
+  stats_.live_lower_bound = plan.live_lower_bound;
+  for (Slot& s : im.slots)
+    if (s.kind == Slot::Kind::kArena && s.buffer >= 0) s.view.data = im.arena.get() + plan.offsets[s.buffer];
+  for (Step& st : im.steps) {
+    if (st.scratch_buffer >= 0) st.scratch = im.arena.get() + plan.offsets[st.scratch_buffer];
+    for (int s : st.in) st.in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+    for (int s : st.out) st.out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+  }
+  im.dynamic_storage.assign(im.slots.size(), Tensor{});
+  prepared_ = true;
+}
+
+Shape Session::output_shape(size_t i) const {
+  WISP_CHECK(prepared_ && i < impl_->output_slots.size(), ErrorCode::kInvalidArgument, "output ", i, " does not exist");
+  return impl_->slots[impl_->output_slots[i]].view.shape;
+}
+
+DType Session::output_dtype(size_t i) const {
+  WISP_CHECK(prepared_ && i < impl_->output_slots.size(), ErrorCode::kInvalidArgument, "output ", i, " does not exist");
+  return impl_->slots[impl_->output_slots[i]].view.dtype;
+}
+
+namespace {
+
+class RunGuard {
+ public:
+  explicit RunGuard(std::atomic<bool>& flag) : flag_(flag) {
+    bool expected = false;
+    WISP_CHECK(flag_.compare_exchange_strong(expected, true), ErrorCode::kBusy,
+               "Session::run was called from two threads at once; use one Session per thread (they can share a Model)");
+  }
+  ~RunGuard() { flag_.store(false); }
+
+ private:
+  std::atomic<bool>& flag_;
+};
+
+}  // namespace
+
+void Session::run_into(const std::vector<NamedTensorView>& inputs, std::vector<TensorView>& outputs) {
+  RunGuard guard(running_);
+  execute(inputs);
+  Impl& im = *impl_;
+  WISP_CHECK(outputs.size() == im.output_slots.size(), ErrorCode::kInvalidArgument, "run_into: ", outputs.size(),
+             " output buffers given, the model has ", im.output_slots.size(), " outputs");
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const TensorView& src = im.slots[im.output_slots[i]].view;
+    WISP_CHECK(outputs[i].dtype == src.dtype && outputs[i].shape == src.shape, ErrorCode::kInvalidArgument,
+               "output ", i, " buffer is ", dtype_name(outputs[i].dtype), outputs[i].shape.str(), " but the output is ",
+               dtype_name(src.dtype), src.shape.str());
+    if (src.bytes() > 0) std::memcpy(outputs[i].data, src.data, static_cast<size_t>(src.bytes()));
+  }
+}
+
+void Session::execute(const std::vector<NamedTensorView>& inputs) {
+  const Graph& g = model_->graph;
+  // Re-prepare only when an input shape differs from the prepared one.
+  bool shapes_match = prepared_;
+  for (const NamedTensorView& in : inputs) {
+    size_t k = 0;
+    while (k < g.inputs.size() && g.inputs[k]->name != in.name) ++k;
+    WISP_CHECK(k < g.inputs.size(), ErrorCode::kInvalidArgument, "the model has no input named '", in.name, "'");
+    if (shapes_match && !(impl_->slots[impl_->input_slots[k]].view.shape == in.view.shape)) shapes_match = false;
+  }
+  WISP_CHECK(inputs.size() == g.inputs.size() || !g.inputs.empty() || inputs.empty(), ErrorCode::kInvalidArgument,
+             "wrong number of inputs");
+  if (!shapes_match) {
+    std::map<std::string, Shape> shapes;
+    for (const NamedTensorView& in : inputs) shapes[in.name] = in.view.shape;
+    prepare(shapes);
+  }
+  Impl& im = *impl_;
+  for (size_t k = 0; k < g.inputs.size(); ++k) {
+    const NamedTensorView* found = nullptr;
+    for (const NamedTensorView& in : inputs)
+      if (in.name == g.inputs[k]->name) found = &in;
+    WISP_CHECK(found != nullptr, ErrorCode::kInvalidArgument, "input '", g.inputs[k]->name, "' is missing");
+    Slot& s = im.slots[im.input_slots[k]];
+    WISP_CHECK(found->view.dtype == s.view.dtype, ErrorCode::kInvalidArgument, "input '", found->name, "' has type ",
+               dtype_name(found->view.dtype), " but the model expects ", dtype_name(s.view.dtype));
+    WISP_CHECK(found->view.data != nullptr || found->view.numel() == 0, ErrorCode::kInvalidArgument, "input '",
+               found->name, "' has no data");
+    s.view.data = found->view.data;
+  }
+
+  for (Step& st : im.steps) {
+    const Node& node = *st.node;
+    const void* params = st.params ? st.params->get() : nullptr;
+    if (st.dynamic) {
+      // Below a data-dependent shape: infer again on the real tensors and allocate outputs.
+      std::vector<const TensorView*> views;
+      for (int s : st.in) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+      InferContext ctx(node, views, /*values_known=*/true);
+      with_node_context(node, [&] { st.schema->infer(ctx); });
+      for (size_t i = 0; i < st.out.size(); ++i) {
+        if (st.out[i] < 0) continue;
+        const auto& info = ctx.outputs()[i];
+        im.slots[st.out[i]].view = TensorView{info.dtype, info.shape, nullptr};
+        if (!info.dynamic) {
+          Tensor t(info.dtype, info.shape);
+          im.slots[st.out[i]].view = t.view();
+          im.dynamic_storage[st.out[i]] = std::move(t);
+        }
+      }
+      st.params = ctx.take_params();
+      params = st.params ? st.params->get() : nullptr;
+      if (ctx.scratch_bytes() > 0) {
+        Tensor scratch(DType::kU8, Shape{ctx.scratch_bytes()});
+        SlotAllocator alloc(im, st, nullptr);
+        KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, scratch.data(), ctx.scratch_bytes(), &alloc};
+        with_node_context(node, [&] { st.fn(args); });
+        continue;
+      }
+    }
+    SlotAllocator alloc(im, st, nullptr);
+    KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, st.scratch, st.scratch_bytes,
+                    (st.dynamic || st.has_dynamic_output) ? &alloc : nullptr};
+    with_node_context(node, [&] { st.fn(args); });
+  }
+
+}
+
+std::vector<Tensor> Session::run(const std::vector<NamedTensorView>& inputs) {
+  RunGuard guard(running_);
+  execute(inputs);
+  std::vector<Tensor> result;
+  for (int s : impl_->output_slots) result.push_back(Tensor::copy_of(impl_->slots[s].view));
+  return result;
+}
+
+}  // namespace wisp

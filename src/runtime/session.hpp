@@ -82,6 +82,7 @@ class Session {
   struct Impl;
 
  private:
+  void execute(const std::vector<NamedTensorView>& inputs);  // binds inputs, runs every step
   std::shared_ptr<const Model> model_;
   SessionConfig config_;
   std::unique_ptr<Impl> impl_;

@@ -1,0 +1,67 @@
+#include "test_util/op_test_util.hpp"
+
+#include <cmath>
+
+#include "ir/graph.hpp"
+#include "runtime/session.hpp"
+
+namespace wisp::test {
+
+std::vector<Tensor> run_op(const std::string& op_type, const std::vector<OpInput>& inputs, const Attributes& attrs,
+                           int num_outputs, int opset) {
+  auto model = std::make_shared<Model>();
+  Graph& g = model->graph;
+  g.opset_imports[""] = opset;
+  std::vector<Value*> ins;
+  std::vector<NamedTensorView> feeds;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const OpInput& in = inputs[i];
+    if (in.tensor.empty()) {
+      ins.push_back(nullptr);
+      continue;
+    }
+    const std::string name = "in" + std::to_string(i);
+    if (in.constant) {
+      ins.push_back(g.add_constant(name, in.tensor));
+      continue;
+    }
+    Value* v = g.add_value(name);
+    v->dtype = in.tensor.dtype();
+    SymShape s;
+    for (int64_t d : in.tensor.shape()) s.push_back(SymDim{d, ""});
+    v->shape = s;
+    g.inputs.push_back(v);
+    ins.push_back(v);
+    feeds.push_back(NamedTensorView{name, in.tensor.view()});
+  }
+  std::vector<Value*> outs;
+  for (int i = 0; i < num_outputs; ++i) outs.push_back(g.add_value("out" + std::to_string(i)));
+  Node* n = g.add_node(op_type, "node", ins, outs);
+  n->attrs = attrs;
+  g.outputs = outs;
+  Session session(model);
+  return session.run(feeds);
+}
+
+Tensor run_op1(const std::string& op_type, const std::vector<Tensor>& inputs, const Attributes& attrs) {
+  std::vector<OpInput> in;
+  for (const Tensor& t : inputs) in.push_back(OpInput{t, false});
+  return run_op(op_type, in, attrs, 1).at(0);
+}
+
+::testing::AssertionResult tensors_near(const Tensor& actual, const Tensor& expected, double rtol, double atol) {
+  if (actual.dtype() != expected.dtype())
+    return ::testing::AssertionFailure() << "type " << dtype_name(actual.dtype()) << " != expected "
+                                         << dtype_name(expected.dtype());
+  if (!(actual.shape() == expected.shape()))
+    return ::testing::AssertionFailure() << "shape " << actual.shape().str() << " != expected " << expected.shape().str();
+  for (int64_t i = 0; i < actual.numel(); ++i) {
+    const double a = actual.scalar_as_double(i), b = expected.scalar_as_double(i);
+    if (std::isnan(a) && std::isnan(b)) continue;
+    if (!(std::fabs(a - b) <= atol + rtol * std::fabs(b)))
+      return ::testing::AssertionFailure() << "element " << i << ": " << a << " != expected " << b;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+}  // namespace wisp::test

@@ -1,0 +1,32 @@
+// Runs one op through a real Session, the way a model would run it.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/tensor.hpp"
+#include "ir/attribute.hpp"
+
+namespace wisp::test {
+
+struct OpInput {
+  Tensor tensor;          // empty Tensor (default) = omitted optional input
+  bool constant = false;  // true: an initializer (the op may be folded at prepare)
+};
+
+// Builds a graph with one node `op_type` (ai.onnx, opset `opset`) whose inputs are graph
+// inputs (or constants) and whose `num_outputs` outputs are graph outputs, runs it, and
+// returns the outputs. Throws wisp::Error like a real model would.
+std::vector<Tensor> run_op(const std::string& op_type, const std::vector<OpInput>& inputs, const Attributes& attrs = {},
+                           int num_outputs = 1, int opset = 21);
+
+// Convenience: all inputs are graph inputs, one output.
+Tensor run_op1(const std::string& op_type, const std::vector<Tensor>& inputs, const Attributes& attrs = {});
+
+// Element-wise comparison with |a-b| <= atol + rtol*|b|; gtest failure message names the
+// first mismatching index. Types and shapes must match exactly.
+::testing::AssertionResult tensors_near(const Tensor& actual, const Tensor& expected, double rtol = 1e-5,
+                                        double atol = 1e-6);
+
+}  // namespace wisp::test
