@@ -64,6 +64,10 @@ class Graph {
   std::vector<Value*> inputs;   // graph inputs that are not constants
   std::vector<Value*> outputs;
   std::map<std::string, int> opset_imports;  // domain -> version ("" is ai.onnx)
+  // Subgraphs (If/Loop/Scan bodies) only: names this graph reads from an enclosing graph.
+  // Each has a placeholder Value here (no producer, not constant) with the same name; the
+  // runtime binds it to the enclosing graph's value of that name.
+  std::vector<std::string> outer_refs;
 
   // Creates a value; names must be unique (kInvalidModel otherwise). An empty name is
   // replaced by a fresh unique one.
