@@ -49,7 +49,7 @@ onnx::NodeProto make_node(const char* op, int outputs = 1) {
   onnx::NodeProto n;
   n.set_op_type(op);
   n.set_name(str_cat(op, "_0"));
-  n.add_input("x");
+  n.add_input(std::string("x"));
   for (int i = 0; i < outputs; ++i) n.add_output(str_cat("y", i));
   return n;
 }
