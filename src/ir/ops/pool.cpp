@@ -12,7 +12,7 @@ ref::PoolParams& infer_window_pool(InferContext& ctx, ref::PoolKind kind) {
   if (!ctx.attrs().has("kernel_shape")) ctx.fail_invalid("kernel_shape attribute is required");
   const ref::WindowAttrs attrs = read_window_attrs(ctx, {});
   ref::PoolParams& p = ctx.params<ref::PoolParams>();
-  p.geo = with_node_context(ctx, [&] { return ref::window_geometry(in_spatial, attrs); });
+  p.geo = ref::window_geometry(in_spatial, attrs);
   p.planes = checked_mul(xs[0], xs[1]);
   p.kind = kind;
   Shape out{xs[0], xs[1]};
@@ -90,7 +90,7 @@ void infer_max_unpool(InferContext& ctx) {
     const std::vector<int64_t> in_spatial = spatial_dims(ctx, 0);
     if (!ctx.attrs().has("kernel_shape")) ctx.fail_invalid("kernel_shape attribute is required");
     const ref::WindowAttrs attrs = read_window_attrs(ctx, {});
-    const ref::WindowGeometry g = with_node_context(ctx, [&] { return ref::window_base(in_spatial, attrs); });
+    const ref::WindowGeometry g = ref::window_base(in_spatial, attrs);
     out = Shape{xs[0], xs[1]};
     for (int d = ref::kMaxWindowDims - g.spatial; d < ref::kMaxWindowDims; ++d)
       out.push_back((g.in[d] - 1) * g.stride[d] + g.kernel[d] - g.pad_begin[d] - g.pad_end[d]);
