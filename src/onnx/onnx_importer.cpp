@@ -62,8 +62,10 @@ void fail_if_unsupported(const onnx::ModelProto& model, const ImportContext& ctx
   collect_unsupported(model.graph(), functions, uses);
   if (uses.empty()) return;
   auto it = ctx.opset_imports.find("");
-  std::string out = str_cat("model uses ", uses.size(), " unsupported op type", uses.size() > 1 ? "s" : "",
-                            " (ai.onnx opset ", it == ctx.opset_imports.end() ? 0 : it->second, "): ");
+  std::string out = str_cat("model uses ", uses.size(), " unsupported op type", uses.size() > 1 ? "s" : "", " (",
+                            it == ctx.opset_imports.end() ? std::string("no ai.onnx opset")
+                                                          : str_cat("ai.onnx opset ", it->second),
+                            "): ");
   bool first = true;
   for (const auto& [key, use] : uses) {
     if (!first) out += ", ";
@@ -268,11 +270,11 @@ std::shared_ptr<Model> import_model(const onnx::ModelProto& model, const std::st
                "' is imported twice");
     ctx.opset_imports[domain] = static_cast<int>(op.version());
   }
+  // A model may import only other domains (e.g. ai.onnx.preview.training); its nodes
+  // then fail the unsupported-op check unless Wisp has schemas for that domain.
   auto onnx_opset = ctx.opset_imports.find("");
-  WISP_CHECK(onnx_opset != ctx.opset_imports.end(), ErrorCode::kInvalidModel, source,
-             ": the model imports no ai.onnx opset");
-  WISP_CHECK(onnx_opset->second <= kMaxOnnxOpset, ErrorCode::kUnsupported, source, ": ai.onnx opset ",
-             onnx_opset->second, " is newer than Wisp supports (up to ", kMaxOnnxOpset, ")");
+  WISP_CHECK(onnx_opset == ctx.opset_imports.end() || onnx_opset->second <= kMaxOnnxOpset, ErrorCode::kUnsupported,
+             source, ": ai.onnx opset ", onnx_opset->second, " is newer than Wisp supports (up to ", kMaxOnnxOpset, ")");
   fail_if_unsupported(model, ctx);
 
   auto result = std::make_shared<Model>();

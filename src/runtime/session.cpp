@@ -293,6 +293,19 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes) {
   prepared_ = true;
 }
 
+const TensorView* Session::prepared_value(const Value* v) const {
+  auto it = impl_->slot_of.find(v);
+  if (!prepared_ || it == impl_->slot_of.end()) return nullptr;
+  const Slot& s = impl_->slots[it->second];
+  return s.kind == Slot::Kind::kDynamic ? nullptr : &s.view;
+}
+
+std::vector<const Node*> Session::steps() const {
+  std::vector<const Node*> out;
+  for (const Step& st : impl_->steps) out.push_back(st.node);
+  return out;
+}
+
 Shape Session::output_shape(size_t i) const {
   WISP_CHECK(prepared_ && i < impl_->output_slots.size(), ErrorCode::kInvalidArgument, "output ", i, " does not exist");
   return impl_->slots[impl_->output_slots[i]].view.shape;

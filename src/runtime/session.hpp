@@ -75,6 +75,11 @@ class Session {
   Shape output_shape(size_t i) const;
   DType output_dtype(size_t i) const;
   const SessionStats& stats() const { return stats_; }
+  // After prepare: the type and shape of any value (data only for constants), or null for
+  // values not reached (unused) or whose shape is only known while running.
+  const TensorView* prepared_value(const Value* v) const;
+  // After prepare: the nodes that run (folded ones excluded), in order.
+  std::vector<const Node*> steps() const;
   int64_t arena_bytes() const { return stats_.arena_bytes; }
   // The arena (for tests that check what run() touches against the plan).
   const std::byte* arena_data() const;

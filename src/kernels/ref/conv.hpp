@@ -1,0 +1,85 @@
+// Conv family params and the im2col / col2im helpers shared by Conv, ConvInteger,
+// QLinearConv and ConvTranspose.
+//
+// Conv is computed per image and per group as one matrix product:
+//   out_g[M/G, P] = W_g[M/G, C/G*K] x col[C/G*K, P]
+// where P is the number of output positions, K the kernel size, and col the "im2col"
+// matrix: row (c, kd, kh, kw), column (od, oh, ow) holds the input element under that
+// kernel tap at that output position (0 in the padding). ConvTranspose is the adjoint:
+// col = W_g^T x in_g, then col2im adds every column back into the output image.
+#pragma once
+#include <cstdint>
+
+#include "kernels/ref/conv_geometry.hpp"
+
+namespace wisp::ref {
+
+struct ConvParams {
+  WindowGeometry geo;
+  int64_t batch = 1, in_channels = 1, out_channels = 1, group = 1;
+  bool has_bias = false;
+  bool per_channel_w = false;  // integer ops: one weight zero point/scale per output channel
+};
+
+// Scratch elements (of the accumulator type) a Conv needs: the im2col matrix of one group.
+inline int64_t conv_col_elems(const ConvParams& p) {
+  return p.in_channels / p.group * p.geo.kernel_size() * p.geo.out_size();
+}
+
+// A 1x1 kernel with stride 1 and no padding: the input planes already are the columns.
+inline bool conv_is_pointwise(const WindowGeometry& g) {
+  for (int d = 0; d < kMaxWindowDims; ++d)
+    if (g.kernel[d] != 1 || g.stride[d] != 1 || g.pad_begin[d] != 0 || g.pad_end[d] != 0) return false;
+  return true;
+}
+
+// load(x) converts an input element to the column type (e.g. subtracts a zero point);
+// padding positions get `pad_value`.
+template <class T, class C, class Load>
+void im2col(const T* x, int64_t channels, const WindowGeometry& g, C* col, C pad_value, Load load) {
+  const int64_t in_hw = g.in[1] * g.in[2];
+  for (int64_t c = 0; c < channels; ++c) {
+    const T* xc = x + c * g.in_size();
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+        for (int64_t kw = 0; kw < g.kernel[2]; ++kw) {
+          for (int64_t od = 0; od < g.out[0]; ++od) {
+            const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+              const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+              const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
+              const T* xrow = row_ok ? xc + id * in_hw + ih * g.in[2] : xc;
+              int64_t iw = -g.pad_begin[2] + kw * g.dilation[2];
+              for (int64_t ow = 0; ow < g.out[2]; ++ow, iw += g.stride[2])
+                *col++ = (row_ok && iw >= 0 && iw < g.in[2]) ? load(xrow[iw]) : pad_value;
+            }
+          }
+        }
+  }
+}
+
+// Adds the columns back into `channels` image planes (ConvTranspose). Here `g.in` is the
+// ConvTranspose *output* size (the image) and `g.out` its input size (the columns).
+template <class C>
+void col2im_add(const C* col, int64_t channels, const WindowGeometry& g, C* image) {
+  const int64_t img_hw = g.in[1] * g.in[2];
+  for (int64_t c = 0; c < channels; ++c) {
+    C* ic = image + c * g.in_size();
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd)
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh)
+        for (int64_t kw = 0; kw < g.kernel[2]; ++kw)
+          for (int64_t od = 0; od < g.out[0]; ++od) {
+            const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+            for (int64_t oh = 0; oh < g.out[1]; ++oh) {
+              const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+              const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
+              C* irow = row_ok ? ic + id * img_hw + ih * g.in[2] : ic;
+              int64_t iw = -g.pad_begin[2] + kw * g.dilation[2];
+              for (int64_t ow = 0; ow < g.out[2]; ++ow, iw += g.stride[2], ++col)
+                if (row_ok && iw >= 0 && iw < g.in[2]) irow[iw] += *col;
+            }
+          }
+  }
+}
+
+}  // namespace wisp::ref

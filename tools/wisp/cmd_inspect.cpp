@@ -1,0 +1,95 @@
+// `wisp inspect MODEL`: what is in a model and what it will cost to run.
+#include <algorithm>
+#include <cstdio>
+
+#include "cli.hpp"
+#include "onnx/onnx_importer.hpp"
+#include "runtime/model_stats.hpp"
+
+namespace wisp::cli {
+namespace {
+
+constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--json]
+
+Prints the model's inputs and outputs (with symbolic dimensions), the op histogram, the
+parameter count, and, after preparing it (symbolic dimensions default to 1; override with
+--dim batch=8), the multiply-accumulates, the weight bytes and the planned arena bytes.
+A model with unsupported ops fails with one message listing all of them.
+)";
+
+std::string io_line(const Value& v) {
+  return str_cat(v.name, "  ", dtype_name(v.dtype), " ", v.shape ? sym_shape_str(*v.shape) : std::string("[?]"));
+}
+
+}  // namespace
+
+int cmd_inspect(const std::vector<std::string>& argv) {
+  Args args(argv, {"dim"}, {"json", "help"});
+  if (args.flag("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
+  const std::string path = args.positional()[0];
+  std::shared_ptr<Model> model = import_onnx_file(path);
+  SessionConfig config;
+  config.dims = args.dims();
+  config.default_symbolic_dim = 1;
+  Session session(model, config);
+  session.prepare({});
+  const ModelStats st = compute_model_stats(*model, &session);
+  const SessionStats& ss = session.stats();
+  std::vector<std::pair<std::string, int>> hist(st.op_histogram.begin(), st.op_histogram.end());
+  std::stable_sort(hist.begin(), hist.end(), [](auto& a, auto& b) { return a.second > b.second; });
+
+  if (args.flag("json")) {
+    Json j;
+    j.begin_object().value("model", path).value("producer", model->info.producer_name + " " + model->info.producer_version);
+    j.value("ir_version", model->info.ir_version).value("opset", static_cast<int64_t>(model->graph.opset_imports[""]));
+    auto io = [&](const char* key, const std::vector<Value*>& list) {
+      j.begin_array(key);
+      for (const Value* v : list) {
+        j.begin_object().value("name", v->name).value("dtype", std::string(dtype_name(v->dtype)));
+        j.value("shape", v->shape ? sym_shape_str(*v->shape) : std::string("?")).end_object();
+      }
+      j.end_array();
+    };
+    io("inputs", model->graph.inputs);
+    io("outputs", model->graph.outputs);
+    j.begin_object("ops");
+    for (auto& [op, n] : hist) j.value(op, n);
+    j.end_object();
+    j.value("nodes", static_cast<int64_t>(model->graph.nodes().size())).value("parameters", st.parameters);
+    j.value("weight_bytes", st.initializer_bytes).value("macs", st.macs);
+    j.value("arena_bytes", ss.arena_bytes).value("no_reuse_bytes", ss.no_reuse_bytes);
+    j.value("live_lower_bound_bytes", ss.live_lower_bound).value("folded_nodes", ss.folded_nodes);
+    j.value("steps", ss.steps).value("dynamic_steps", ss.dynamic_steps).end_object();
+    std::printf("%s\n", j.str().c_str());
+    return 0;
+  }
+  std::printf("Model     %s\n", path.c_str());
+  std::printf("Producer  %s %s, IR version %lld, ai.onnx opset %d\n", model->info.producer_name.c_str(),
+              model->info.producer_version.c_str(), static_cast<long long>(model->info.ir_version),
+              model->graph.opset_imports[""]);
+  std::printf("\nInputs\n");
+  for (const Value* v : model->graph.inputs) std::printf("  %s\n", io_line(*v).c_str());
+  std::printf("Outputs\n");
+  for (const Value* v : model->graph.outputs) std::printf("  %s\n", io_line(*v).c_str());
+  std::printf("\nOps (%zu nodes, %zu types)\n", model->graph.nodes().size(), hist.size());
+  for (auto& [op, n] : hist) std::printf("  %-24s %d\n", op.c_str(), n);
+  std::printf("\nParameters      %s (%s)\n", format_count(st.parameters).c_str(), format_bytes(st.initializer_bytes).c_str());
+  std::string bound;
+  for (const auto& [k, v] : config.dims) bound += str_cat(bound.empty() ? "" : ", ", k, "=", v);
+  std::printf("\nPrepared (%s)\n", bound.empty() ? "symbolic dims = 1" : bound.c_str());
+  std::printf("  MACs            %s\n", format_count(st.macs).c_str());
+  std::printf("  nodes run       %lld (%lld folded at prepare, %lld with run-time shapes)\n",
+              static_cast<long long>(ss.steps), static_cast<long long>(ss.folded_nodes), static_cast<long long>(ss.dynamic_steps));
+  std::printf("  arena           %s  (planned peak of all intermediates + scratch)\n", format_bytes(ss.arena_bytes).c_str());
+  std::printf("  without reuse   %s  (planner saves %.1f%%; lower bound %s)\n", format_bytes(ss.no_reuse_bytes).c_str(),
+              ss.no_reuse_bytes ? 100.0 * (1.0 - double(ss.arena_bytes) / double(ss.no_reuse_bytes)) : 0.0,
+              format_bytes(ss.live_lower_bound).c_str());
+  std::printf("  weights         %s (after constant folding)\n", format_bytes(ss.weight_bytes).c_str());
+  return 0;
+}
+
+}  // namespace wisp::cli

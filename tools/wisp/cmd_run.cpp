@@ -1,0 +1,131 @@
+// `wisp run MODEL`: run once on .npy inputs (or random ones), print and save the outputs.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+
+#include "cli.hpp"
+#include "io/npy.hpp"
+#include "onnx/onnx_importer.hpp"
+#include "runtime/session.hpp"
+
+namespace wisp::cli {
+namespace {
+
+constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx [--input NAME=FILE.npy]... [--random] [--seed N]
+                [--dim NAME=SIZE]... [--output-dir DIR] [--json]
+
+Runs the model once. Each input comes from a NumPy .npy file (--input image=x.npy); with
+--random, inputs not given are filled with random values (floats in [0,1), integers in
+[0,10), seed from --seed) using their declared shapes (symbolic dims from --dim, else 1).
+Prints each output's type, shape, range and first values; --output-dir writes one
+OUTPUT_NAME.npy per output; --json prints the same as one JSON object.
+)";
+
+Tensor random_tensor(DType t, const Shape& shape, std::mt19937& rng) {
+  Tensor x(t, shape);
+  std::uniform_real_distribution<float> uf(0.f, 1.f);
+  for (int64_t i = 0; i < x.numel(); ++i) {
+    dispatch_dtype(t, "random input", [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_same_v<T, bool>) x.as<bool>()[i] = rng() & 1;
+      else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>)
+        x.as<T>()[i] = T(uf(rng));
+      else x.as<T>()[i] = static_cast<T>(rng() % 10);
+    });
+  }
+  return x;
+}
+
+std::string safe_file_name(const std::string& name) {
+  std::string s;
+  for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
+  return s.empty() ? "output" : s;
+}
+
+}  // namespace
+
+int cmd_run(const std::vector<std::string>& argv) {
+  Args args(argv, {"input", "seed", "dim", "output-dir"}, {"random", "json", "help"});
+  if (args.flag("help")) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
+  std::shared_ptr<Model> model = import_onnx_file(args.positional()[0]);
+  std::map<std::string, Tensor> given;
+  for (const std::string& spec : args.all("input")) {
+    const size_t eq = spec.find('=');
+    if (eq == std::string::npos || eq == 0) throw UsageError{"--input expects NAME=FILE.npy, got '" + spec + "'"};
+    given[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
+  }
+  SessionConfig config;
+  config.dims = args.dims();
+  config.default_symbolic_dim = 1;
+  std::mt19937 rng(static_cast<uint32_t>(args.get_int("seed", 0)));
+  std::vector<NamedTensorView> feeds;
+  std::vector<Tensor> keep;
+  for (const Value* in : model->graph.inputs) {
+    auto it = given.find(in->name);
+    if (it != given.end()) {
+      feeds.push_back({in->name, it->second.view()});
+      given.erase(it);
+      continue;
+    }
+    if (!args.flag("random"))
+      throw UsageError{"input '" + in->name + "' is not given: pass --input " + in->name + "=FILE.npy or --random"};
+    Shape shape;
+    for (const SymDim& d : in->shape.value_or(SymShape{})) {
+      auto dit = config.dims.find(d.symbol);
+      shape.push_back(d.is_static() ? d.value : dit != config.dims.end() ? dit->second : 1);
+    }
+    keep.push_back(random_tensor(in->dtype, shape, rng));
+    feeds.push_back({in->name, keep.back().view()});
+  }
+  if (!given.empty()) throw UsageError{"the model has no input named '" + given.begin()->first + "'"};
+
+  Session session(model, config);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<Tensor> outs = session.run(feeds);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+
+  const std::string dir = args.get("output-dir");
+  if (!dir.empty()) std::filesystem::create_directories(dir);
+  Json j;
+  j.begin_object().value("model", args.positional()[0]).value("latency_ms", ms).begin_array("outputs");
+  for (size_t i = 0; i < outs.size(); ++i) {
+    const Tensor& t = outs[i];
+    const std::string& name = model->graph.outputs[i]->name;
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    for (int64_t k = 0; k < t.numel(); ++k) {
+      const double v = t.scalar_as_double(k);
+      lo = std::min(lo, v), hi = std::max(hi, v), sum += v;
+    }
+    std::string file;
+    if (!dir.empty()) {
+      file = (std::filesystem::path(dir) / (safe_file_name(name) + ".npy")).string();
+      write_npy(file, t.view());
+    }
+    if (args.flag("json")) {
+      j.begin_object().value("name", name).value("dtype", std::string(dtype_name(t.dtype()))).value("shape", t.shape().str());
+      j.value("min", lo).value("max", hi).value("mean", t.numel() ? sum / double(t.numel()) : 0.0);
+      if (!file.empty()) j.value("file", file);
+      j.begin_array("first");
+      for (int64_t k = 0; k < std::min<int64_t>(t.numel(), 16); ++k) j.value("", t.scalar_as_double(k));
+      j.end_array().end_object();
+      continue;
+    }
+    std::printf("%s  %s %s  min %.6g max %.6g mean %.6g\n  ", name.c_str(), std::string(dtype_name(t.dtype())).c_str(),
+                t.shape().str().c_str(), lo, hi, t.numel() ? sum / double(t.numel()) : 0.0);
+    for (int64_t k = 0; k < std::min<int64_t>(t.numel(), 10); ++k) std::printf("%.6g ", t.scalar_as_double(k));
+    std::printf("%s\n", t.numel() > 10 ? "..." : "");
+    if (!file.empty()) std::printf("  written to %s\n", file.c_str());
+  }
+  j.end_array().end_object();
+  if (args.flag("json")) std::printf("%s\n", j.str().c_str());
+  else std::printf("(%.3f ms including prepare)\n", ms);
+  return 0;
+}
+
+}  // namespace wisp::cli

@@ -1,0 +1,53 @@
+// `wisp`: the command-line tool. Thin over the library; one file per sub-command.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli.hpp"
+#include "wisp/error.hpp"
+
+namespace {
+
+constexpr const char* kHelp = R"(wisp — take ONNX models to edge devices
+
+Usage: wisp <command> [options]
+
+Commands:
+  inspect MODEL      inputs/outputs, op counts, parameters, MACs, weight and arena bytes
+  run MODEL          run a model on .npy inputs (or random ones) and save/print outputs
+  eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
+
+Run `wisp <command> --help` for a command's options.
+Exit codes: 0 success, 1 the model or data failed (the message says what and where),
+2 wrong command-line use.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace wisp::cli;
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    std::fputs(kHelp, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string cmd = argv[1];
+  const std::vector<std::string> rest(argv + 2, argv + argc);
+  try {
+    if (cmd == "inspect") return cmd_inspect(rest);
+    if (cmd == "run") return cmd_run(rest);
+    if (cmd == "eval") return cmd_eval(rest);
+    std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "wisp %s: %s\n(see `wisp %s --help`)\n", cmd.c_str(), e.message.c_str(), cmd.c_str());
+    return 2;
+  } catch (const wisp::Error& e) {
+    std::fprintf(stderr, "wisp %s: error (%s): %s\n", cmd.c_str(), wisp::error_code_name(e.code()), e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "wisp %s: error: %s\n", cmd.c_str(), e.what());
+    return 1;
+  }
+}
