@@ -358,8 +358,11 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
     WISP_CHECK(k < g.inputs.size(), ErrorCode::kInvalidArgument, "the model has no input named '", in.name, "'");
     if (shapes_match && !(impl_->slots[impl_->input_slots[k]].view.shape == in.view.shape)) shapes_match = false;
   }
-  WISP_CHECK(inputs.size() == g.inputs.size() || !g.inputs.empty() || inputs.empty(), ErrorCode::kInvalidArgument,
-             "wrong number of inputs");
+  for (const Value* v : g.inputs) {
+    bool given = false;
+    for (const NamedTensorView& in : inputs) given |= in.name == v->name;
+    WISP_CHECK(given, ErrorCode::kInvalidArgument, "input '", v->name, "' is missing");
+  }
   if (!shapes_match) {
     std::map<std::string, Shape> shapes;
     for (const NamedTensorView& in : inputs) shapes[in.name] = in.view.shape;
