@@ -79,7 +79,18 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   for (const Value* v : model->graph.outputs) std::printf("  %s\n", io_line(*v).c_str());
   std::printf("\nOps (%zu nodes, %zu types)\n", model->graph.nodes().size(), hist.size());
   for (auto& [op, n] : hist) std::printf("  %-24s %d\n", op.c_str(), n);
-  if (args.flag("graph")) std::printf("\n%s", dump_graph(model->graph).c_str());
+  if (args.flag("graph")) {
+    // Show the prepared (concrete) type of values the file did not annotate.
+    for (const auto& v : model->graph.values()) {
+      const TensorView* pv = session.prepared_value(v.get());
+      if (v->dtype != DType::kUndefined || !pv) continue;
+      v->dtype = pv->dtype;
+      SymShape s;
+      for (int64_t d : pv->shape) s.push_back(SymDim{d, ""});
+      v->shape = s;
+    }
+    std::printf("\n%s", dump_graph(model->graph).c_str());
+  }
   std::printf("\nParameters      %s (%s)\n", format_count(st.parameters).c_str(), format_bytes(st.initializer_bytes).c_str());
   std::string bound;
   for (const auto& [k, v] : config.dims) bound += str_cat(bound.empty() ? "" : ", ", k, "=", v);
