@@ -10,8 +10,11 @@ namespace {
 void identity_kernel(const KernelArgs& a) { copy_bytes(*a.in[0], *a.out[0]); }
 
 void dropout_kernel(const KernelArgs& a) {
-  // training_mode known only now (a graph input): refuse rather than silently not drop.
-  if (a.has_in(2) && a.in[2]->numel() == 1 && element_as_int(*a.in[2], 0) != 0)
+  // training_mode known only now (a graph input): with ratio 0 nothing is dropped, so
+  // training is the identity; any other ratio needs random masks, which we refuse.
+  const bool training = a.has_in(2) && a.in[2]->numel() == 1 && element_as_int(*a.in[2], 0) != 0;
+  const double ratio = a.has_in(1) && a.in[1]->numel() == 1 ? element_as_double(*a.in[1], 0) : 0.5;
+  if (training && ratio != 0)
     fail(ErrorCode::kUnsupported, "Dropout: training_mode=true is not supported (Wisp runs inference)");
   copy_bytes(*a.in[0], *a.out[0]);
   if (a.has_out(1)) std::memset(a.out[1]->data, 1, static_cast<size_t>(a.out[1]->bytes()));
