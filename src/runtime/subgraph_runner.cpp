@@ -81,8 +81,6 @@ std::vector<DType> SubgraphRunner::output_dtypes(std::span<const TensorView* con
   for (size_t i = 0; i < graph_->outputs.size(); ++i) {
     DType t = prepared ? session_->output_dtype(i) : DType::kUndefined;
     if (t == DType::kUndefined) t = graph_->outputs[i]->dtype;
-    WISP_CHECK(t != DType::kUndefined, ErrorCode::kInvalidModel, "the ", where_, ": the type of output ", i, " ('",
-               graph_->outputs[i]->name, "') is neither declared nor computable before running");
     out.push_back(t);
   }
   return out;

@@ -37,8 +37,9 @@ class SubgraphRunner {
   size_t num_outputs() const { return graph_->outputs.size(); }
 
   // Prepares the body for these graph-input types/shapes (data ignored) and returns the
-  // output types: those the body computes, else those it declares; kInvalidModel naming
-  // the node if neither is known.
+  // output types: those the body computes, else those it declares, else kUndefined (an
+  // output below a data-dependent shape in the body: its type is known once it runs, and
+  // the node's kernel allocates it with that type).
   std::vector<DType> output_dtypes(std::span<const TensorView* const> node_inputs, std::span<const TensorView> inputs);
 
   // Runs the body; then output(i) is valid until the next run.

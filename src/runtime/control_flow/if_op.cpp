@@ -30,10 +30,10 @@ void infer_if(InferContext& ctx) {
   const std::vector<DType> then_types = p.then_branch->output_dtypes(in.ptrs, {});
   const std::vector<DType> else_types = p.else_branch->output_dtypes(in.ptrs, {});
   for (int i = 0; i < ctx.num_outputs(); ++i) {
-    if (then_types[i] != else_types[i])
+    if (then_types[i] != else_types[i] && then_types[i] != DType::kUndefined && else_types[i] != DType::kUndefined)
       ctx.fail_invalid(str_cat("output ", i, " is ", dtype_name(then_types[i]), " in then_branch but ",
                                dtype_name(else_types[i]), " in else_branch"));
-    if (ctx.has_output(i)) ctx.set_output_dynamic(i, then_types[i]);
+    if (ctx.has_output(i)) ctx.set_output_dynamic(i, then_types[i] != DType::kUndefined ? then_types[i] : else_types[i]);
   }
 }
 

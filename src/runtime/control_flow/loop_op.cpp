@@ -61,10 +61,10 @@ void infer_loop(InferContext& ctx) {
   for (int j = 0; j < p.carried; ++j) body_inputs.push_back(in.views[2 + j]);
   const std::vector<DType> types = p.body->output_dtypes(in.ptrs, body_inputs);
   for (int j = 0; j < p.carried; ++j) {
-    if (types[1 + j] != ctx.input_dtype(2 + j))
+    if (types[1 + j] != ctx.input_dtype(2 + j) && types[1 + j] != DType::kUndefined)
       ctx.fail_invalid(str_cat("loop-carried value ", j, " enters as ", dtype_name(ctx.input_dtype(2 + j)),
                                " but the body returns ", dtype_name(types[1 + j])));
-    if (ctx.has_output(j)) ctx.set_output_dynamic(j, types[1 + j]);
+    if (ctx.has_output(j)) ctx.set_output_dynamic(j, ctx.input_dtype(2 + j));
   }
   for (int k = 0; k < p.scans; ++k) {
     p.scan_types.push_back(types[1 + p.carried + k]);
@@ -74,6 +74,7 @@ void infer_loop(InferContext& ctx) {
 
 // One scan output, gathered iteration by iteration.
 struct ScanAccumulator {
+  DType dtype = DType::kUndefined;  // the declared type, else the first iteration's
   Shape element_shape;
   std::vector<std::byte> bytes;
   int64_t count = 0;
@@ -90,6 +91,7 @@ void loop_kernel(const KernelArgs& a) {
   std::vector<Tensor> current(static_cast<size_t>(p.carried)), next(static_cast<size_t>(p.carried));
   for (int j = 0; j < p.carried; ++j) current[j] = Tensor::copy_of(*a.in[2 + j]);
   std::vector<ScanAccumulator> scans(static_cast<size_t>(p.scans));
+  for (int k = 0; k < p.scans; ++k) scans[k].dtype = p.scan_types[k];
   Tensor iter(DType::kI64, p.iter_shape), cond_t(DType::kBool, p.cond_shape);
   std::vector<TensorView> inputs(static_cast<size_t>(2 + p.carried));
 
@@ -112,9 +114,10 @@ void loop_kernel(const KernelArgs& a) {
       const TensorView& out = body.output(1 + p.carried + k);
       ScanAccumulator& acc = scans[k];
       if (acc.count == 0) acc.element_shape = out.shape;
-      WISP_CHECK(out.shape == acc.element_shape && out.dtype == p.scan_types[k], ErrorCode::kInvalidModel, node.label(),
+      if (acc.dtype == DType::kUndefined) acc.dtype = out.dtype;
+      WISP_CHECK(out.shape == acc.element_shape && out.dtype == acc.dtype, ErrorCode::kInvalidModel, node.label(),
                  ": scan output ", k, " is ", dtype_name(out.dtype), out.shape.str(), " in iteration ", i, " but was ",
-                 dtype_name(p.scan_types[k]), acc.element_shape.str(), " before (scan outputs must keep their shape)");
+                 dtype_name(acc.dtype), acc.element_shape.str(), " before (scan outputs must keep their shape)");
       const int64_t total = checked_add(static_cast<int64_t>(acc.bytes.size()), out.bytes(), "Loop scan output bytes");
       WISP_CHECK(total <= kMaxTensorBytes, ErrorCode::kResourceExhausted, node.label(), ": scan output ", k,
                  " grows above the tensor size limit after ", i + 1, " iterations");
@@ -133,7 +136,9 @@ void loop_kernel(const KernelArgs& a) {
     const Shape element = acc.count > 0 ? acc.element_shape
                                         : control_flow::declared_or(*body.graph().outputs[1 + p.carried + k], Shape{});
     for (int64_t d : element) shape.push_back(d);
-    TensorView& out = a.alloc_output(p.carried + k, p.scan_types[k], shape);
+    WISP_CHECK(acc.dtype != DType::kUndefined, ErrorCode::kUnsupported, node.label(), ": scan output ", k,
+               " has no known type: the loop ran zero times and the body does not declare it");
+    TensorView& out = a.alloc_output(p.carried + k, acc.dtype, shape);
     if (!acc.bytes.empty()) std::memcpy(out.data, acc.bytes.data(), acc.bytes.size());
   }
 }

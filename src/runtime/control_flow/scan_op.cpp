@@ -114,10 +114,10 @@ void infer_scan(InferContext& ctx) {
   }
   const std::vector<DType> types = p.body->output_dtypes(in.ptrs, body_inputs);
   for (int j = 0; j < p.states; ++j) {
-    if (types[j] != ctx.input_dtype(j))
+    if (types[j] != ctx.input_dtype(j) && types[j] != DType::kUndefined)
       ctx.fail_invalid(str_cat("state ", j, " enters as ", dtype_name(ctx.input_dtype(j)), " but the body returns ",
                                dtype_name(types[j])));
-    ctx.set_output_dynamic(j, types[j]);
+    ctx.set_output_dynamic(j, ctx.input_dtype(j));
   }
   for (int k = 0; k < p.scan_outputs; ++k) {
     p.scan_types.push_back(types[p.states + k]);
@@ -181,7 +181,7 @@ std::vector<Tensor> scan_once(const ScanParams& p, const KernelArgs& a, std::spa
           if (d == y_axes[k]) s.push_back(length);
           if (d < out.shape.rank()) s.push_back(out.shape[d]);
         }
-        ys[k] = Tensor(p.scan_types[k], s);
+        ys[k] = Tensor(out.dtype, s);
       }
       TensorView expected = drop_axis(ys[k].view(), y_axes[k]);
       WISP_CHECK(out.dtype == expected.dtype && out.shape == expected.shape, ErrorCode::kInvalidModel, node.label(),
@@ -193,6 +193,8 @@ std::vector<Tensor> scan_once(const ScanParams& p, const KernelArgs& a, std::spa
   if (length == 0) {  // the body never ran: element shapes are the declared ones when static
     for (int k = 0; k < p.scan_outputs; ++k) {
       const Shape element = control_flow::declared_or(*body.graph().outputs[p.states + k], Shape{});
+      WISP_CHECK(p.scan_types[k] != DType::kUndefined, ErrorCode::kUnsupported, node.label(), ": scan output ", k,
+                 " has no known type: the scan length is zero and the body does not declare it");
       Shape s{0};
       for (int64_t d : element) s.push_back(d);
       ys[k] = Tensor(p.scan_types[k], s);
@@ -233,9 +235,13 @@ void scan_kernel(const KernelArgs& a) {
       if (r.bytes() > 0) std::memcpy(expected.data, r.data, static_cast<size_t>(r.bytes()));
     }
   }
-  if (batch == 0)
-    for (size_t o = 0; o < a.out.size(); ++o)
-      if (a.has_out(o)) a.alloc_output(static_cast<int>(o), o < static_cast<size_t>(p.states) ? inputs[o].dtype : p.scan_types[o - p.states], Shape{0});
+  for (size_t o = 0; batch == 0 && o < a.out.size(); ++o) {
+    if (!a.has_out(o)) continue;
+    const DType t = o < static_cast<size_t>(p.states) ? inputs[o].dtype : p.scan_types[o - p.states];
+    WISP_CHECK(t != DType::kUndefined, ErrorCode::kUnsupported, a.node->label(), ": output ", o,
+               " has no known type: the batch is empty and the body does not declare it");
+    a.alloc_output(static_cast<int>(o), t, Shape{0});
+  }
 }
 
 }  // namespace
