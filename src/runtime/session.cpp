@@ -203,8 +203,19 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes,
       std::vector<const TensorView*> views;
       for (int s : in_slots) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
       InferContext ctx(node, views, /*values_known=*/false);
-      with_node_context(node, [&] { schema->infer(ctx); });
-      for (size_t i = 0; i < out_slots.size(); ++i) {
+      bool needs_run_values = false;
+      try {
+        with_node_context(node, [&] { schema->infer(ctx); });
+      } catch (const ValueKnownOnlyAtRun&) {
+        needs_run_values = true;
+      }
+      if (needs_run_values) {
+        any_dynamic = true;
+        step.dynamic = true;
+        for (int s : out_slots)
+          if (s >= 0) im.slots[s].kind = Slot::Kind::kDynamic;
+      }
+      for (size_t i = 0; i < out_slots.size() && !needs_run_values; ++i) {
         if (out_slots[i] < 0) continue;
         const auto& info = ctx.outputs()[i];
         WISP_CHECK(info.set, ErrorCode::kInternal, node.label(), ": infer did not set output ", i);
@@ -213,8 +224,10 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes,
         os.kind = info.dynamic ? Slot::Kind::kDynamic : Slot::Kind::kArena;
         step.has_dynamic_output |= info.dynamic;
       }
-      step.scratch_bytes = ctx.scratch_bytes();
-      step.params = ctx.take_params();
+      if (!needs_run_values) {
+        step.scratch_bytes = ctx.scratch_bytes();
+        step.params = ctx.take_params();
+      }
     } else {
       step.dynamic = true;
       for (int s : out_slots)
