@@ -5,6 +5,7 @@
 #include "core/status.hpp"
 #include "ir/graph.hpp"
 #include "ir/implicit_inputs.hpp"
+#include "ir/verifier.hpp"
 #include "runtime/session.hpp"
 #include "test_util/op_test_util.hpp"
 
@@ -94,6 +95,7 @@ struct SumLoop {
 TEST(ControlFlowLoop, SumsWithOuterValuesAndScanOutput) {
   SumLoop m;
   ASSERT_EQ(m.model->graph.nodes()[0]->inputs.size(), 5u);  // M, cond, s0 + one, step
+  EXPECT_NO_THROW(verify_graph(m.model->graph));
   Session session(m.model);
   Tensor n = i64_scalar(4), step = i64_scalar(2);
   auto out = session.run({{"n", n.view()}, {"step", step.view()}});
