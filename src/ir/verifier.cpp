@@ -26,10 +26,13 @@ void verify(const Graph& g, const std::set<const Value*>& outer) {
     WISP_CHECK(schema != nullptr, ErrorCode::kUnsupported, n.label(), ": op ", n.domain.empty() ? "" : n.domain + ".",
                n.op_type, " is not supported");
     const int ins = static_cast<int>(n.inputs.size()), outs = static_cast<int>(n.outputs.size());
-    WISP_CHECK(ins >= schema->min_inputs && ins <= schema->max_inputs, ErrorCode::kInvalidModel, n.label(), " has ", ins,
-               " inputs; the op takes ", schema->min_inputs, " to ", schema->max_inputs);
-    WISP_CHECK(outs >= schema->min_outputs && outs <= schema->max_outputs, ErrorCode::kInvalidModel, n.label(), " has ",
-               outs, " outputs; the op takes ", schema->min_outputs, " to ", schema->max_outputs);
+    // A negative maximum means any number (If/Loop/Scan, whose implicit inputs vary).
+    WISP_CHECK(ins >= schema->min_inputs && (schema->max_inputs < 0 || ins <= schema->max_inputs),
+               ErrorCode::kInvalidModel, n.label(), " has ", ins, " inputs; the op takes ", schema->min_inputs, " to ",
+               schema->max_inputs < 0 ? std::string("any number") : std::to_string(schema->max_inputs));
+    WISP_CHECK(outs >= schema->min_outputs && (schema->max_outputs < 0 || outs <= schema->max_outputs),
+               ErrorCode::kInvalidModel, n.label(), " has ", outs, " outputs; the op takes ", schema->min_outputs, " to ",
+               schema->max_outputs < 0 ? std::string("any number") : std::to_string(schema->max_outputs));
     for (const Value* in : n.inputs)
       WISP_CHECK(!in || defined.count(in), ErrorCode::kInvalidModel, n.label(), ": input '", in->name,
                  "' is not defined before this node (not a graph input, initializer or earlier output)");

@@ -82,21 +82,56 @@ Shape resolve_input_shape(const Value& v, const SessionConfig& config) {
 Session::Session(std::shared_ptr<const Model> model, SessionConfig config)
     : model_(std::move(model)), config_(std::move(config)), impl_(std::make_unique<Impl>()) {
   WISP_CHECK(model_ != nullptr, ErrorCode::kInvalidArgument, "Session: model is null");
+  graph_ = &model_->graph;
+  inputs_.assign(graph_->inputs.begin(), graph_->inputs.end());
+}
+
+Session::Session(std::shared_ptr<const Graph> graph, SessionConfig config, std::map<std::string, TensorView> constants)
+    : subgraph_(std::move(graph)), constants_(std::move(constants)), config_(std::move(config)),
+      impl_(std::make_unique<Impl>()) {
+  WISP_CHECK(subgraph_ != nullptr, ErrorCode::kInvalidArgument, "Session: subgraph is null");
+  graph_ = subgraph_.get();
+  std::vector<const Value*> all(graph_->inputs.begin(), graph_->inputs.end());
+  for (const std::string& name : graph_->outer_refs) {
+    const Value* v = graph_->find_value(name);
+    WISP_CHECK(v != nullptr && !v->producer && !v->is_constant(), ErrorCode::kInvalidModel, "subgraph '",
+               graph_->name, "': outer reference '", name, "' has no placeholder value");
+    all.push_back(v);
+  }
+  for (const auto& [name, view] : constants_) {
+    bool found = false;
+    for (const Value* v : all) found |= v->name == name;
+    WISP_CHECK(found, ErrorCode::kInvalidArgument, "subgraph '", graph_->name, "' has no input or outer reference '",
+               name, "' to fix as a constant");
+  }
+  for (const Value* v : all)
+    if (!constants_.count(v->name)) inputs_.push_back(v);
+}
+
+std::unique_ptr<Session> Session::for_subgraph(std::shared_ptr<const Graph> graph, SessionConfig config,
+                                               std::map<std::string, TensorView> constants) {
+  return std::unique_ptr<Session>(new Session(std::move(graph), std::move(config), std::move(constants)));
+}
+
+const Model& Session::model() const {
+  WISP_CHECK(model_ != nullptr, ErrorCode::kInvalidArgument, "Session::model: a subgraph session has no model");
+  return *model_;
 }
 
 Session::~Session() = default;
 
 const std::byte* Session::arena_data() const { return impl_->arena.get(); }
 
-void Session::prepare(const std::map<std::string, Shape>& input_shapes) {
+void Session::prepare(const std::map<std::string, Shape>& input_shapes,
+                      const std::map<std::string, DType>& input_dtypes) {
   prepared_ = false;
   impl_ = std::make_unique<Impl>();
   stats_ = {};
   Impl& im = *impl_;
-  const Graph& g = model_->graph;
+  const Graph& g = *graph_;
   for (const auto& [name, shape] : input_shapes) {
     bool found = false;
-    for (const Value* in : g.inputs) found |= in->name == name;
+    for (const Value* in : inputs_) found |= in->name == name;
     WISP_CHECK(found, ErrorCode::kInvalidArgument, "the model has no input named '", name, "'");
   }
 
@@ -114,16 +149,23 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes) {
     s.view = v->constant->view();
     stats_.weight_bytes += v->constant->bytes();
   }
-  for (const Value* v : g.inputs) {
+  for (const auto& [name, view] : constants_) {  // subgraph inputs fixed at construction
+    Slot& s = im.slots[new_slot(g.find_value(name))];
+    s.kind = Slot::Kind::kConstant;
+    s.view = view;
+  }
+  for (const Value* v : inputs_) {
     auto it = input_shapes.find(v->name);
     Shape shape = it != input_shapes.end() ? it->second : resolve_input_shape(*v, config_);
     for (int64_t d : shape)
       WISP_CHECK(d >= 0, ErrorCode::kInvalidArgument, "input '", v->name, "': negative dimension in ", shape.str());
-    WISP_CHECK(dtype_size(v->dtype) > 0, ErrorCode::kUnsupported, "input '", v->name, "' has type ",
-               dtype_name(v->dtype), ", which is not supported");
+    DType dtype = v->dtype;
+    if (auto dt = input_dtypes.find(v->name); dtype == DType::kUndefined && dt != input_dtypes.end()) dtype = dt->second;
+    WISP_CHECK(dtype_size(dtype) > 0, ErrorCode::kUnsupported, "input '", v->name, "' has type ",
+               dtype_name(dtype), ", which is not supported");
     const int si = new_slot(v);
     im.slots[si].kind = Slot::Kind::kInput;
-    im.slots[si].view = TensorView{v->dtype, shape, nullptr};
+    im.slots[si].view = TensorView{dtype, shape, nullptr};
     (void)im.slots[si].view.bytes();  // overflow check
     im.input_slots.push_back(si);
   }
@@ -362,31 +404,39 @@ void Session::run_into(const std::vector<NamedTensorView>& inputs, std::vector<T
 }
 
 void Session::execute(const std::vector<NamedTensorView>& inputs) {
-  const Graph& g = model_->graph;
-  // Re-prepare only when an input shape differs from the prepared one.
+  const std::vector<const Value*>& g_inputs = inputs_;
+  // Re-prepare only when an input shape (or, for inputs declared without a type, its
+  // type) differs from the prepared one.
   bool shapes_match = prepared_;
   for (const NamedTensorView& in : inputs) {
     size_t k = 0;
-    while (k < g.inputs.size() && g.inputs[k]->name != in.name) ++k;
-    WISP_CHECK(k < g.inputs.size(), ErrorCode::kInvalidArgument, "the model has no input named '", in.name, "'");
-    if (shapes_match && !(impl_->slots[impl_->input_slots[k]].view.shape == in.view.shape)) shapes_match = false;
+    while (k < g_inputs.size() && g_inputs[k]->name != in.name) ++k;
+    WISP_CHECK(k < g_inputs.size(), ErrorCode::kInvalidArgument, "the model has no input named '", in.name, "'");
+    if (!shapes_match) continue;
+    const TensorView& prepared = impl_->slots[impl_->input_slots[k]].view;
+    if (!(prepared.shape == in.view.shape)) shapes_match = false;
+    if (g_inputs[k]->dtype == DType::kUndefined && prepared.dtype != in.view.dtype) shapes_match = false;
   }
-  for (const Value* v : g.inputs) {
+  for (const Value* v : g_inputs) {
     bool given = false;
     for (const NamedTensorView& in : inputs) given |= in.name == v->name;
     WISP_CHECK(given, ErrorCode::kInvalidArgument, "input '", v->name, "' is missing");
   }
   if (!shapes_match) {
     std::map<std::string, Shape> shapes;
-    for (const NamedTensorView& in : inputs) shapes[in.name] = in.view.shape;
-    prepare(shapes);
+    std::map<std::string, DType> dtypes;
+    for (const NamedTensorView& in : inputs) {
+      shapes[in.name] = in.view.shape;
+      dtypes[in.name] = in.view.dtype;
+    }
+    prepare(shapes, dtypes);
   }
   Impl& im = *impl_;
-  for (size_t k = 0; k < g.inputs.size(); ++k) {
+  for (size_t k = 0; k < g_inputs.size(); ++k) {
     const NamedTensorView* found = nullptr;
     for (const NamedTensorView& in : inputs)
-      if (in.name == g.inputs[k]->name) found = &in;
-    WISP_CHECK(found != nullptr, ErrorCode::kInvalidArgument, "input '", g.inputs[k]->name, "' is missing");
+      if (in.name == g_inputs[k]->name) found = &in;
+    WISP_CHECK(found != nullptr, ErrorCode::kInvalidArgument, "input '", g_inputs[k]->name, "' is missing");
     Slot& s = im.slots[im.input_slots[k]];
     WISP_CHECK(found->view.dtype == s.view.dtype, ErrorCode::kInvalidArgument, "input '", found->name, "' has type ",
                dtype_name(found->view.dtype), " but the model expects ", dtype_name(s.view.dtype));
@@ -430,6 +480,16 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
     with_node_context(node, [&] { st.fn(args); });
   }
 
+}
+
+void Session::run_in_place(const std::vector<NamedTensorView>& inputs) {
+  RunGuard guard(running_);
+  execute(inputs);
+}
+
+const TensorView& Session::output_view(size_t i) const {
+  WISP_CHECK(prepared_ && i < impl_->output_slots.size(), ErrorCode::kInvalidArgument, "output ", i, " does not exist");
+  return impl_->slots[impl_->output_slots[i]].view;
 }
 
 std::vector<Tensor> Session::run(const std::vector<NamedTensorView>& inputs) {

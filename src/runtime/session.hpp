@@ -8,6 +8,12 @@
 // allocation, no locks. A node below a data-dependent shape (NonZero, NonMaxSuppression...)
 // is a "dynamic step": its shapes are inferred and its outputs allocated while running.
 //
+// Subgraphs: Session::for_subgraph runs a Graph that is not a Model's top graph (an
+// If/Loop/Scan body, see src/runtime/subgraph_runner.hpp). Its inputs are the graph's
+// inputs followed by the placeholders of its outer references (Graph::outer_refs), all
+// bound by name; outer references whose data is known when it is made are fixed as
+// constants, so the subgraph folds what depends only on them.
+//
 // Thread safety: a Model is immutable and may be shared by any number of Sessions on any
 // threads. A Session is for one thread at a time; calling run() on one Session from two
 // threads at once throws Error(kBusy) on the second instead of corrupting the arena.
@@ -57,11 +63,24 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  const Model& model() const { return *model_; }
+  // A subgraph session (for_subgraph) has no model: model() throws there; graph() works for both.
+  const Model& model() const;
+  const Graph& graph() const { return *graph_; }
+
+  // A session over `graph`, a subgraph of some model (it keeps `graph` alive, not the model;
+  // the enclosing node's kernel keeps the model alive while it runs). `constants` fixes
+  // inputs or outer references by name to data that must outlive the session.
+  static std::unique_ptr<Session> for_subgraph(std::shared_ptr<const Graph> graph, SessionConfig config,
+                                               std::map<std::string, TensorView> constants = {});
+  // The values bound per run, in order: graph inputs, then outer-reference placeholders
+  // (minus those fixed as constants).
+  const std::vector<const Value*>& bound_inputs() const { return inputs_; }
 
   // Plans for these input shapes (inputs not named keep their declared static shape, with
   // symbolic dims taken from the config). Called by run() when input shapes change.
-  void prepare(const std::map<std::string, Shape>& input_shapes);
+  // `input_dtypes` gives the type of inputs declared without one (subgraph inputs may be).
+  void prepare(const std::map<std::string, Shape>& input_shapes,
+               const std::map<std::string, DType>& input_dtypes = {});
   bool prepared() const { return prepared_; }
 
   // Runs with caller-owned inputs; outputs are copied into new tensors, in graph output order.
@@ -70,6 +89,11 @@ class Session {
   // output_shape(i)). With a prepared session and unchanged input shapes, this path does
   // no heap allocation unless the model has dynamic steps.
   void run_into(const std::vector<NamedTensorView>& inputs, std::vector<TensorView>& outputs);
+
+  // Runs without copying the outputs: read them with output_view(i), valid until the next
+  // run or prepare (they may point into the arena, an input or a constant).
+  void run_in_place(const std::vector<NamedTensorView>& inputs);
+  const TensorView& output_view(size_t i) const;
 
   // After prepare: the concrete shape and type of each graph output (dynamic ones: rank 0 + flag).
   Shape output_shape(size_t i) const;
@@ -88,7 +112,12 @@ class Session {
 
  private:
   void execute(const std::vector<NamedTensorView>& inputs);  // binds inputs, runs every step
-  std::shared_ptr<const Model> model_;
+  Session(std::shared_ptr<const Graph> graph, SessionConfig config, std::map<std::string, TensorView> constants);
+  std::shared_ptr<const Model> model_;           // null for a subgraph session
+  std::shared_ptr<const Graph> subgraph_;        // set for a subgraph session
+  const Graph* graph_ = nullptr;                 // the graph run: model_->graph or *subgraph_
+  std::vector<const Value*> inputs_;             // bound per run (see bound_inputs)
+  std::map<std::string, TensorView> constants_;  // inputs fixed at construction (subgraphs)
   SessionConfig config_;
   std::unique_ptr<Impl> impl_;
   SessionStats stats_;
