@@ -55,6 +55,7 @@ const TensorView* InferContext::input_value(int i) const {
 
 const TensorView& InferContext::require_input_value(int i, const char* what) const {
   const TensorView* v = input_value(i);
+  if (!v && has_input(i) && !values_known_) throw ValueKnownOnlyAtRun{i};
   if (!v)
     fail_unsupported(str_cat("input ", i, " (", what,
                              ") must be known before running (a constant or computed from constants and shapes)"));

@@ -87,6 +87,13 @@ class InferContext {
   std::unique_ptr<OpParamsHolder> params_;
 };
 
+// Thrown by require_input_value/input_ints at prepare when an input's value decides an
+// output shape but is only known while running (Reshape's shape fed as a graph input...).
+// The session catches it and makes the node a dynamic step: inferred again at run time.
+struct ValueKnownOnlyAtRun {
+  int input = -1;
+};
+
 using InferFn = void (*)(InferContext&);
 
 struct OpSchema {

@@ -43,7 +43,8 @@ void collect_unsupported(const onnx::GraphProto& g, const std::set<std::pair<std
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto& n = g.node(i);
     const std::string domain = norm_domain(n.domain());
-    if (!find_op_schema(domain, n.op_type())) {
+    // An op with a converter may become other ops (Upsample -> Resize): the converter decides.
+    if (!find_op_schema(domain, n.op_type()) && !find_onnx_converter(domain, n.op_type())) {
       OpUse& use = uses[{domain, n.op_type()}];
       use.nodes.push_back(node_display_name(n, i));
       use.is_function = functions.count({n.domain(), n.op_type()}) > 0;

@@ -161,8 +161,19 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes) {
       std::vector<const TensorView*> views;
       for (int s : in_slots) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
       InferContext ctx(node, views, /*values_known=*/false);
-      with_node_context(node, [&] { schema->infer(ctx); });
-      for (size_t i = 0; i < out_slots.size(); ++i) {
+      bool needs_run_values = false;
+      try {
+        with_node_context(node, [&] { schema->infer(ctx); });
+      } catch (const ValueKnownOnlyAtRun&) {
+        needs_run_values = true;
+      }
+      if (needs_run_values) {
+        any_dynamic = true;
+        step.dynamic = true;
+        for (int s : out_slots)
+          if (s >= 0) im.slots[s].kind = Slot::Kind::kDynamic;
+      }
+      for (size_t i = 0; i < out_slots.size() && !needs_run_values; ++i) {
         if (out_slots[i] < 0) continue;
         const auto& info = ctx.outputs()[i];
         WISP_CHECK(info.set, ErrorCode::kInternal, node.label(), ": infer did not set output ", i);
@@ -171,8 +182,10 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes) {
         os.kind = info.dynamic ? Slot::Kind::kDynamic : Slot::Kind::kArena;
         step.has_dynamic_output |= info.dynamic;
       }
-      step.scratch_bytes = ctx.scratch_bytes();
-      step.params = ctx.take_params();
+      if (!needs_run_values) {
+        step.scratch_bytes = ctx.scratch_bytes();
+        step.params = ctx.take_params();
+      }
     } else {
       step.dynamic = true;
       for (int s : out_slots)
@@ -358,8 +371,11 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
     WISP_CHECK(k < g.inputs.size(), ErrorCode::kInvalidArgument, "the model has no input named '", in.name, "'");
     if (shapes_match && !(impl_->slots[impl_->input_slots[k]].view.shape == in.view.shape)) shapes_match = false;
   }
-  WISP_CHECK(inputs.size() == g.inputs.size() || !g.inputs.empty() || inputs.empty(), ErrorCode::kInvalidArgument,
-             "wrong number of inputs");
+  for (const Value* v : g.inputs) {
+    bool given = false;
+    for (const NamedTensorView& in : inputs) given |= in.name == v->name;
+    WISP_CHECK(given, ErrorCode::kInvalidArgument, "input '", v->name, "' is missing");
+  }
   if (!shapes_match) {
     std::map<std::string, Shape> shapes;
     for (const NamedTensorView& in : inputs) shapes[in.name] = in.view.shape;

@@ -3,18 +3,20 @@
 #include <cstdio>
 
 #include "cli.hpp"
+#include "ir/dump.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "runtime/model_stats.hpp"
 
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--json]
+constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--graph] [--json]
 
 Prints the model's inputs and outputs (with symbolic dimensions), the op histogram, the
 parameter count, and, after preparing it (symbolic dimensions default to 1; override with
 --dim batch=8), the multiply-accumulates, the weight bytes and the planned arena bytes.
 A model with unsupported ops fails with one message listing all of them.
+--graph also prints every node with its inputs, outputs, types and attributes.
 )";
 
 std::string io_line(const Value& v) {
@@ -24,7 +26,7 @@ std::string io_line(const Value& v) {
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
-  Args args(argv, {"dim"}, {"json", "help"});
+  Args args(argv, {"dim"}, {"json", "graph", "help"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -77,6 +79,18 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   for (const Value* v : model->graph.outputs) std::printf("  %s\n", io_line(*v).c_str());
   std::printf("\nOps (%zu nodes, %zu types)\n", model->graph.nodes().size(), hist.size());
   for (auto& [op, n] : hist) std::printf("  %-24s %d\n", op.c_str(), n);
+  if (args.flag("graph")) {
+    // Show the prepared (concrete) type of values the file did not annotate.
+    for (const auto& v : model->graph.values()) {
+      const TensorView* pv = session.prepared_value(v.get());
+      if (v->dtype != DType::kUndefined || !pv) continue;
+      v->dtype = pv->dtype;
+      SymShape s;
+      for (int64_t d : pv->shape) s.push_back(SymDim{d, ""});
+      v->shape = s;
+    }
+    std::printf("\n%s", dump_graph(model->graph).c_str());
+  }
   std::printf("\nParameters      %s (%s)\n", format_count(st.parameters).c_str(), format_bytes(st.initializer_bytes).c_str());
   std::string bound;
   for (const auto& [k, v] : config.dims) bound += str_cat(bound.empty() ? "" : ", ", k, "=", v);

@@ -7,6 +7,7 @@ namespace {
 
 void infer_concat(InferContext& ctx) {
   const Shape& first = ctx.input_shape(0);
+  if (first.rank() == 0) ctx.fail_invalid("inputs must have rank >= 1");
   const int axis = resolve_axis(ctx, ctx.attrs().require_int("axis"), first.rank());
   ctx.params<ref::ConcatParams>().axis = axis;
   Shape out = first;

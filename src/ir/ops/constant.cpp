@@ -31,6 +31,8 @@ void infer_constant(InferContext& ctx) {
   } else {
     ctx.fail_invalid("needs one of the attributes value, value_float(s), value_int(s)");
   }
+  if (dtype_size(p.value.dtype()) <= 0)
+    ctx.fail_unsupported(str_cat("a constant of type ", dtype_name(p.value.dtype()), " is not supported"));
   ctx.set_output(0, p.value.dtype(), p.value.shape());
 }
 

@@ -9,7 +9,7 @@ ref::WindowAttrs read_window_attrs(const InferContext& ctx, const std::vector<in
   a.strides = at.get_ints("strides");
   a.dilations = at.get_ints("dilations");
   a.pads = at.get_ints("pads");
-  a.auto_pad = with_node_context(ctx, [&] { return ref::parse_auto_pad(at.get_string("auto_pad", "NOTSET")); });
+  a.auto_pad = ref::parse_auto_pad(at.get_string("auto_pad", "NOTSET"));
   a.ceil_mode = at.get_int("ceil_mode", 0) != 0;
   return a;
 }
@@ -32,7 +32,7 @@ ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias) {
     if (attrs.kernel[i] != ws[static_cast<int>(i) + 2])
       ctx.fail_invalid(str_cat("kernel_shape does not match the weights ", ws.str()));
   ref::ConvParams p;
-  p.geo = with_node_context(ctx, [&] { return ref::window_geometry(in_spatial, attrs); });
+  p.geo = ref::window_geometry(in_spatial, attrs);
   p.batch = xs[0];
   p.in_channels = xs[1];
   p.out_channels = ws[0];

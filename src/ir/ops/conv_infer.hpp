@@ -19,15 +19,4 @@ std::vector<int64_t> spatial_dims(const InferContext& ctx, int i);
 // geometry, channels, group. Also checks an optional bias at input `bias` (-1: none).
 ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias);
 
-// Runs `fn`, turning a plain wisp::Error from a shared helper into one naming the node.
-template <class Fn>
-auto with_node_context(const InferContext& ctx, Fn&& fn) -> decltype(fn()) {
-  try {
-    return fn();
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::kUnsupported) ctx.fail_unsupported(e.what());
-    ctx.fail_invalid(e.what());
-  }
-}
-
 }  // namespace wisp

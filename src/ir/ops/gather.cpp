@@ -37,6 +37,9 @@ void infer_gather_elements(InferContext& ctx) {
   if (data.rank() == 0 || idx.rank() != data.rank())
     ctx.fail_invalid(str_cat("data ", data.str(), " and indices ", idx.str(), " must have the same rank >= 1"));
   const int axis = resolve_axis(ctx, ctx.attrs().get_int("axis", 0), data.rank());
+  for (int d = 0; d < idx.rank(); ++d)
+    if (d != axis && idx[d] > data[d])
+      ctx.fail_invalid(str_cat("indices ", idx.str(), " is larger than data ", data.str(), " outside axis ", axis));
   ctx.params<ref::GatherParams>().axis = axis;
   check_constant_indices(ctx, 1, data[axis], "index");
   ctx.set_output(0, ctx.input_dtype(0), idx);

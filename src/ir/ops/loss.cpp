@@ -19,7 +19,9 @@ void infer_loss(InferContext& ctx) {
   for (int i = 1; target_ok && i < t.rank(); ++i) target_ok = t[i] == x[i + 1];
   if (!target_ok) ctx.fail_invalid(str_cat("target shape ", t.str(), " does not match input shape ", x.str()));
   if (ctx.has_input(2)) {
-    require_same_dtype(ctx, 0, 2);
+    if (ctx.input_dtype(2) != ctx.input_dtype(0))
+      ctx.fail_invalid(str_cat("weight has type ", dtype_name(ctx.input_dtype(2)), " but input 0 has type ",
+                               dtype_name(ctx.input_dtype(0))));
     if (!(ctx.input_shape(2) == Shape{x[1]}))
       ctx.fail_invalid(str_cat("weight must be [C] = [", x[1], "], got ", ctx.input_shape(2).str()));
   }

@@ -12,7 +12,7 @@ ref::PoolParams& infer_window_pool(InferContext& ctx, ref::PoolKind kind) {
   if (!ctx.attrs().has("kernel_shape")) ctx.fail_invalid("kernel_shape attribute is required");
   const ref::WindowAttrs attrs = read_window_attrs(ctx, {});
   ref::PoolParams& p = ctx.params<ref::PoolParams>();
-  p.geo = with_node_context(ctx, [&] { return ref::window_geometry(in_spatial, attrs); });
+  p.geo = ref::window_geometry(in_spatial, attrs);
   p.planes = checked_mul(xs[0], xs[1]);
   p.kind = kind;
   Shape out{xs[0], xs[1]};
@@ -81,21 +81,27 @@ void infer_max_unpool(InferContext& ctx) {
   require_dtype_in(ctx, 1, {DType::kI64});
   const Shape& xs = ctx.input_shape(0);
   if (!(ctx.input_shape(1) == xs)) ctx.fail_invalid("indices must have the shape of X");
-  Shape out;
+  const std::vector<int64_t> in_spatial = spatial_dims(ctx, 0);
+  if (!ctx.attrs().has("kernel_shape")) ctx.fail_invalid("kernel_shape attribute is required");
+  const ref::WindowGeometry g = ref::window_base(in_spatial, read_window_attrs(ctx, {}));
+  ref::MaxUnpoolParams& p = ctx.params<ref::MaxUnpoolParams>();
+  p.spatial = g.spatial;
+  Shape out{xs[0], xs[1]};
+  for (int d = ref::kMaxWindowDims - g.spatial; d < ref::kMaxWindowDims; ++d) {
+    p.default_dims[d] = (g.in[d] - 1) * g.stride[d] + g.kernel[d] - g.pad_begin[d] - g.pad_end[d];
+    out.push_back(p.default_dims[d]);
+  }
   if (ctx.has_input(2)) {
+    if (!ctx.input_value(2)) {
+      p.out_numel = -1;
+      ctx.set_output_dynamic(0, ctx.input_dtype(0));  // the shape is only known while running
+      return;
+    }
     const std::vector<int64_t> dims = ctx.input_ints(2, "output_shape");
     out = Shape(std::span<const int64_t>(dims));
     if (out.rank() != xs.rank()) ctx.fail_invalid("output_shape must have X's rank");
-  } else {
-    const std::vector<int64_t> in_spatial = spatial_dims(ctx, 0);
-    if (!ctx.attrs().has("kernel_shape")) ctx.fail_invalid("kernel_shape attribute is required");
-    const ref::WindowAttrs attrs = read_window_attrs(ctx, {});
-    const ref::WindowGeometry g = with_node_context(ctx, [&] { return ref::window_base(in_spatial, attrs); });
-    out = Shape{xs[0], xs[1]};
-    for (int d = ref::kMaxWindowDims - g.spatial; d < ref::kMaxWindowDims; ++d)
-      out.push_back((g.in[d] - 1) * g.stride[d] + g.kernel[d] - g.pad_begin[d] - g.pad_end[d]);
   }
-  ctx.params<ref::MaxUnpoolParams>().out_numel = out.numel();
+  p.out_numel = out.numel();
   ctx.set_output(0, ctx.input_dtype(0), out);
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ir/op_registry.hpp"
+#include "ir/ops/infer_util.hpp"
 #include "kernels/ref/shape_compute.hpp"
 
 namespace wisp {

@@ -26,6 +26,9 @@ inline int64_t conv_col_elems(const ConvParams& p) {
   return p.in_channels / p.group * p.geo.kernel_size() * p.geo.out_size();
 }
 
+// Weight elements per output channel: C/group * kernel size.
+inline int64_t ws_per_out(const ConvParams& p) { return p.in_channels / p.group * p.geo.kernel_size(); }
+
 // A 1x1 kernel with stride 1 and no padding: the input planes already are the columns.
 inline bool conv_is_pointwise(const WindowGeometry& g) {
   for (int d = 0; d < kMaxWindowDims; ++d)

@@ -131,9 +131,10 @@ inline WindowGeometry conv_transpose_geometry(const std::vector<int64_t>& in_spa
       total = std::max<int64_t>(0, full - g.in[d] * g.stride[d]);
     }
     if (total >= 0 || !output_shape.empty()) {
-      // ONNX Runtime's convention: SAME_UPPER puts the odd pad at the beginning.
+      // SAME_LOWER puts the odd pad at the beginning; SAME_UPPER and an explicit
+      // output_shape at the end (the ONNX reference implementation's convention).
       const int64_t small = total / 2;
-      if (a.auto_pad == AutoPad::kSameUpper) {
+      if (a.auto_pad == AutoPad::kSameLower) {
         g.pad_begin[d] = total - small;
         g.pad_end[d] = small;
       } else {

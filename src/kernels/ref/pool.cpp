@@ -105,15 +105,35 @@ void global_pool_typed(const KernelArgs& a) {
 
 template <class T>
 void max_unpool_typed(const KernelArgs& a) {
-  const int64_t n = a.in[0]->numel(), out_n = a.p<MaxUnpoolParams>().out_numel;
+  const MaxUnpoolParams& p = a.p<MaxUnpoolParams>();
+  const int64_t n = a.in[0]->numel();
+  TensorView* out = a.out[0];
+  if (p.out_numel < 0) {  // declared dynamic: output_shape was not known at prepare
+    const TensorView& s = *a.in[2];
+    Shape shape;
+    for (int64_t i = 0; i < s.numel(); ++i) shape.push_back(element_as_int(s, i));
+    WISP_CHECK(shape.rank() == a.in[0]->shape.rank(), ErrorCode::kInvalidArgument,
+               "MaxUnpool: output_shape must have X's rank");
+    out = &a.alloc_output(0, a.in[0]->dtype, shape);
+  }
+  const int64_t out_n = out->numel();
+  // Output spatial dims, normalised to 3-D; indices are decoded in the default dims.
+  int64_t dims[kMaxWindowDims] = {1, 1, 1};
+  for (int d = 0; d < p.spatial; ++d) dims[kMaxWindowDims - p.spatial + d] = out->shape[2 + d];
+  const int64_t default_plane = p.default_dims[0] * p.default_dims[1] * p.default_dims[2];
+  const int64_t out_plane = dims[0] * dims[1] * dims[2];
   const T* x = a.in[0]->as<const T>();
   const int64_t* idx = a.in[1]->as<const int64_t>();
-  T* y = a.out[0]->as<T>();
+  T* y = out->as<T>();
   for (int64_t i = 0; i < out_n; ++i) y[i] = static_cast<T>(0.0f);
   for (int64_t i = 0; i < n; ++i) {
-    WISP_CHECK(idx[i] >= 0 && idx[i] < out_n, ErrorCode::kOutOfRange, "MaxUnpool: index ", idx[i],
-               " is outside the output (", out_n, " elements)");
-    y[idx[i]] = x[i];
+    const int64_t plane = idx[i] / default_plane, r = idx[i] % default_plane;
+    const int64_t w = r % p.default_dims[2], h = r / p.default_dims[2] % p.default_dims[1];
+    const int64_t dd = r / (p.default_dims[2] * p.default_dims[1]);
+    const int64_t at = plane * out_plane + (dd * dims[1] + h) * dims[2] + w;
+    WISP_CHECK(idx[i] >= 0 && w < dims[2] && h < dims[1] && dd < dims[0] && at < out_n, ErrorCode::kOutOfRange,
+               "MaxUnpool: index ", idx[i], " is outside the output ", out->shape.str());
+    y[at] = x[i];
   }
 }
 

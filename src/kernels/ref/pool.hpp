@@ -24,8 +24,12 @@ struct GlobalPoolParams {
   int64_t p = 2;
 };
 
+// MaxUnpool's indices address the default output (the size MaxPool's input had, from
+// kernel/strides/pads); with an explicit output_shape they are re-encoded into it.
 struct MaxUnpoolParams {
-  int64_t out_numel = 0;
+  int64_t out_numel = 0;  // -1: output_shape only known while running (dynamic output)
+  int spatial = 0;
+  int64_t default_dims[kMaxWindowDims] = {1, 1, 1};  // normalised to 3-D like WindowGeometry
 };
 
 }  // namespace wisp::ref

@@ -25,3 +25,14 @@ T quant_param(const T* p, bool per_channel, int64_t i) {
 }
 
 }  // namespace wisp::ref
+
+namespace wisp::ref {
+
+// QuantizeLinear / DequantizeLinear: x viewed as [outer, axis_dim, inner]; scale and zero
+// point are one value (per tensor) or one per index along the axis.
+struct QuantizeLinearParams {
+  int64_t outer = 1, axis_dim = 1, inner = 1;
+  bool per_axis = false;
+};
+
+}  // namespace wisp::ref

@@ -57,7 +57,7 @@ Shape reshape_shape(const Shape& in, const TensorView& shape, bool allowzero) {
 
 Shape squeeze_shape(const Shape& in, const TensorView* axes) {
   bool drop[kMaxRank] = {};
-  if (axes) {
+  if (axes && axes->numel() > 0) {  // empty axes, like none, squeezes every 1-dim (as ORT does)
     const SmallInts ax = read_small_ints(*axes, "axes", kMaxRank);
     for (int i = 0; i < ax.n; ++i) {
       const int a = Shape::normalize_axis(ax.v[i], in.rank(), "axes value");
