@@ -228,12 +228,11 @@ void import_graph_body(const onnx::GraphProto& proto, ImportContext& ctx, GraphS
       if (out.empty()) continue;
       const Value* existing = g.find_value(out);
       WISP_CHECK(!existing, ErrorCode::kInvalidModel, n.op_type(), " '", node_display_name(n, i), "' in ",
-                 scope.where, ": output '", out, "' is already defined (",
+                 scope.where, ": output '", out, "' is already defined by ",
                  existing && existing->is_constant() ? "an initializer"
-                 : existing && !existing->producer && std::find(g.inputs.begin(), g.inputs.end(), existing) != g.inputs.end()
+                 : existing && std::find(g.inputs.begin(), g.inputs.end(), existing) != g.inputs.end()
                      ? "a graph input"
-                     : "an output of another node (duplicate output name)",
-                 ")");
+                     : "another node (duplicate output name)");
       g.add_value(out);
     }
   }
