@@ -15,6 +15,7 @@
 #include <set>
 
 #include "core/status.hpp"
+#include "ir/verifier.hpp"
 #include "ir/op_registry.hpp"
 #include "onnx/onnx_converters.hpp"
 #include "onnx/onnx_import_internal.hpp"
@@ -288,6 +289,8 @@ std::shared_ptr<Model> import_model(const onnx::ModelProto& model, const std::st
   info.source_path = source;
   GraphScope scope{&result->graph, nullptr, str_cat("graph '", model.graph().name(), "'")};
   import_graph_body(model.graph(), ctx, scope);
+  // Everything after this point trusts the structure: check it once, subgraphs included.
+  verify_graph(result->graph);
   return result;
 }
 
