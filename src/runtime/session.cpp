@@ -5,13 +5,11 @@
 #include <new>
 
 #include "core/status.hpp"
-#include "planner/memory_planner.hpp"
+#include "runtime/arena_plan.hpp"
 #include "runtime/session_impl.hpp"
 
 namespace wisp {
 namespace {
-
-constexpr int kLiveToEnd = INT_MAX;
 
 // Runs `fn`, prefixing any error that does not already name the node with the node's label.
 template <class Fn>
@@ -23,13 +21,6 @@ void with_node_context(const Node& node, Fn&& fn) {
     if (msg.find(node.name) == std::string::npos) throw Error(e.code(), str_cat(node.label(), ": ", msg));
     throw;
   }
-}
-
-std::shared_ptr<std::byte[]> allocate_aligned(int64_t bytes) {
-  const size_t n = static_cast<size_t>(align_up(bytes > 0 ? bytes : 1, kTensorAlignment));
-  auto* p = static_cast<std::byte*>(::operator new[](n, std::align_val_t{kTensorAlignment}));
-  std::memset(p, 0, n);
-  return std::shared_ptr<std::byte[]>(p, [](std::byte* q) { ::operator delete[](q, std::align_val_t{kTensorAlignment}); });
 }
 
 // Gives kernels with dynamic outputs their memory: a fresh tensor per run (dynamic steps
@@ -75,6 +66,47 @@ Shape resolve_input_shape(const Value& v, const SessionConfig& config) {
     }
   }
   return s;
+}
+
+int add_slot(Session::Impl& im, const Value* v) {
+  WISP_ASSERT(im.slots.size() < im.slots.capacity());  // steps hold pointers into slots
+  im.slots.push_back(Slot{});
+  im.slots.back().value = v;
+  im.slot_of[v] = static_cast<int>(im.slots.size() - 1);
+  return static_cast<int>(im.slots.size() - 1);
+}
+
+// Runs a node whose inputs are all known at prepare; its outputs become constants.
+void fold_step(Session::Impl& im, Step& step, SessionStats& stats) {
+  const Node& node = *step.node;
+  const std::vector<int>& in_slots = step.in;
+  const std::vector<int>& out_slots = step.out;
+  std::vector<Tensor> made;
+  for (int s : out_slots) {
+    if (s < 0 || im.slots[s].kind == Slot::Kind::kDynamic) continue;
+    Tensor t(im.slots[s].view.dtype, im.slots[s].view.shape);
+    im.slots[s].view = t.view();
+    made.push_back(t);
+  }
+  Tensor scratch;
+  if (step.scratch_bytes > 0) scratch = Tensor(DType::kU8, Shape{step.scratch_bytes});
+  im.dynamic_storage.resize(im.slots.capacity());
+  SlotAllocator alloc(im, step, &made);
+  std::vector<const TensorView*> in_ptrs;
+  std::vector<TensorView*> out_ptrs;
+  for (int s : in_slots) in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+  for (int s : out_slots) out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+  KernelArgs args{&node, step.params ? step.params->get() : nullptr, in_ptrs, out_ptrs,
+                  scratch.empty() ? nullptr : scratch.data(), step.scratch_bytes, &alloc};
+  with_node_context(node, [&] { step.fn(args); });
+  for (Tensor& t : made) im.folded.push_back(std::make_shared<const Tensor>(std::move(t)));
+  for (int s : out_slots) {
+    if (s < 0) continue;
+    im.slots[s].kind = Slot::Kind::kConstant;
+    stats.weight_bytes += im.slots[s].view.bytes();
+  }
+  im.dynamic_storage.clear();
+  ++stats.folded_nodes;
 }
 
 }  // namespace
@@ -134,23 +166,35 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes,
     for (const Value* in : inputs_) found |= in->name == name;
     WISP_CHECK(found, ErrorCode::kInvalidArgument, "the model has no input named '", name, "'");
   }
-
+  // Slots are addressed by pointer from here on: reserve so they never move.
   im.slots.reserve(g.values().size());
-  auto new_slot = [&](const Value* v) {
-    im.slots.push_back(Slot{});
-    im.slots.back().value = v;
-    im.slot_of[v] = static_cast<int>(im.slots.size() - 1);
-    return static_cast<int>(im.slots.size() - 1);
-  };
+  bind_constants_and_inputs(input_shapes, input_dtypes);
+  for (const auto& node : g.nodes()) prepare_node(*node);
+  stats_.steps = static_cast<int64_t>(im.steps.size());
+  for (const Value* v : g.outputs) {
+    auto it = im.slot_of.find(v);
+    WISP_CHECK(it != im.slot_of.end(), ErrorCode::kInvalidModel, "graph output '", v->name, "' is never produced");
+    im.output_slots.push_back(it->second);
+    im.slots[it->second].last_use_step = kLiveToEnd;
+  }
+  plan_arena(im, stats_);
+  im.dynamic_storage.assign(im.slots.size(), Tensor{});
+  prepared_ = true;
+}
+
+void Session::bind_constants_and_inputs(const std::map<std::string, Shape>& input_shapes,
+                                        const std::map<std::string, DType>& input_dtypes) {
+  Impl& im = *impl_;
+  const Graph& g = *graph_;
   for (const auto& v : g.values()) {
     if (!v->is_constant()) continue;
-    Slot& s = im.slots[new_slot(v.get())];
+    Slot& s = im.slots[add_slot(im, v.get())];
     s.kind = Slot::Kind::kConstant;
     s.view = v->constant->view();
     stats_.weight_bytes += v->constant->bytes();
   }
   for (const auto& [name, view] : constants_) {  // subgraph inputs fixed at construction
-    Slot& s = im.slots[new_slot(g.find_value(name))];
+    Slot& s = im.slots[add_slot(im, g.find_value(name))];
     s.kind = Slot::Kind::kConstant;
     s.view = view;
   }
@@ -163,189 +207,95 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes,
     if (auto dt = input_dtypes.find(v->name); dtype == DType::kUndefined && dt != input_dtypes.end()) dtype = dt->second;
     WISP_CHECK(dtype_size(dtype) > 0, ErrorCode::kUnsupported, "input '", v->name, "' has type ",
                dtype_name(dtype), ", which is not supported");
-    const int si = new_slot(v);
+    const int si = add_slot(im, v);
     im.slots[si].kind = Slot::Kind::kInput;
     im.slots[si].view = TensorView{dtype, shape, nullptr};
     (void)im.slots[si].view.bytes();  // overflow check
     im.input_slots.push_back(si);
   }
+}
 
-  // Walk nodes in order: infer, fold, or make a step.
-  for (const auto& node_ptr : g.nodes()) {
-    const Node& node = *node_ptr;
-    const OpSchema* schema = find_op_schema(node.domain, node.op_type);
-    WISP_CHECK(schema != nullptr, ErrorCode::kUnsupported, node.label(), ": op is not supported");
-    std::vector<int> in_slots;
-    bool all_const = true, any_dynamic = false;
-    for (const Value* v : node.inputs) {
-      if (!v) {
-        in_slots.push_back(-1);
-        continue;
-      }
-      auto it = im.slot_of.find(v);
-      WISP_CHECK(it != im.slot_of.end(), ErrorCode::kInvalidModel, node.label(), ": input '", v->name,
-                 "' is not defined before use");
-      in_slots.push_back(it->second);
-      const Slot& s = im.slots[it->second];
-      all_const &= s.kind == Slot::Kind::kConstant || (schema->reads_only_shapes && s.kind != Slot::Kind::kDynamic);
-      any_dynamic |= s.kind == Slot::Kind::kDynamic;
+// Infers one node on concrete shapes, then either folds it (all inputs known) or appends
+// a step; below a data-dependent shape the step is dynamic (inferred again while running).
+void Session::prepare_node(const Node& node) {
+  Impl& im = *impl_;
+  const OpSchema* schema = find_op_schema(node.domain, node.op_type);
+  WISP_CHECK(schema != nullptr, ErrorCode::kUnsupported, node.label(), ": op is not supported");
+  std::vector<int> in_slots;
+  bool all_const = true, any_dynamic = false;
+  for (const Value* v : node.inputs) {
+    if (!v) {
+      in_slots.push_back(-1);
+      continue;
     }
-    std::vector<int> out_slots;
-    for (const Value* v : node.outputs) out_slots.push_back(v ? new_slot(v) : -1);
+    auto it = im.slot_of.find(v);
+    WISP_CHECK(it != im.slot_of.end(), ErrorCode::kInvalidModel, node.label(), ": input '", v->name,
+               "' is not defined before use");
+    in_slots.push_back(it->second);
+    const Slot& s = im.slots[it->second];
+    all_const &= s.kind == Slot::Kind::kConstant || (schema->reads_only_shapes && s.kind != Slot::Kind::kDynamic);
+    any_dynamic |= s.kind == Slot::Kind::kDynamic;
+  }
+  std::vector<int> out_slots;
+  for (const Value* v : node.outputs) out_slots.push_back(v ? add_slot(im, v) : -1);
 
-    Step step;
-    step.node = &node;
-    step.schema = schema;
-    step.in = in_slots;
-    step.out = out_slots;
+  Step step;
+  step.node = &node;
+  step.schema = schema;
+  step.in = in_slots;
+  step.out = out_slots;
 
-    if (!any_dynamic) {
-      std::vector<const TensorView*> views;
-      for (int s : in_slots) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-      InferContext ctx(node, views, /*values_known=*/false);
-      bool needs_run_values = false;
-      try {
-        with_node_context(node, [&] { schema->infer(ctx); });
-      } catch (const ValueKnownOnlyAtRun&) {
-        needs_run_values = true;
-      }
-      if (needs_run_values) {
-        any_dynamic = true;
-        step.dynamic = true;
-        for (int s : out_slots)
-          if (s >= 0) im.slots[s].kind = Slot::Kind::kDynamic;
-      }
-      for (size_t i = 0; i < out_slots.size() && !needs_run_values; ++i) {
-        if (out_slots[i] < 0) continue;
-        const auto& info = ctx.outputs()[i];
-        WISP_CHECK(info.set, ErrorCode::kInternal, node.label(), ": infer did not set output ", i);
-        Slot& os = im.slots[out_slots[i]];
-        os.view = TensorView{info.dtype, info.shape, nullptr};
-        os.kind = info.dynamic ? Slot::Kind::kDynamic : Slot::Kind::kArena;
-        step.has_dynamic_output |= info.dynamic;
-      }
-      if (!needs_run_values) {
-        step.scratch_bytes = ctx.scratch_bytes();
-        step.params = ctx.take_params();
-      }
-    } else {
+  if (!any_dynamic) {
+    std::vector<const TensorView*> views;
+    for (int s : in_slots) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+    InferContext ctx(node, views, /*values_known=*/false);
+    bool needs_run_values = false;
+    try {
+      with_node_context(node, [&] { schema->infer(ctx); });
+    } catch (const ValueKnownOnlyAtRun&) {
+      needs_run_values = true;
+    }
+    if (needs_run_values) {
+      any_dynamic = true;
       step.dynamic = true;
       for (int s : out_slots)
         if (s >= 0) im.slots[s].kind = Slot::Kind::kDynamic;
     }
-
-    const DType key = !in_slots.empty() && in_slots[0] >= 0 ? im.slots[in_slots[0]].view.dtype : DType::kUndefined;
-    step.fn = find_kernel(node.domain, node.op_type, key, config_.max_isa);
-    WISP_CHECK(step.fn != nullptr, ErrorCode::kUnsupported, node.label(), ": no kernel for element type ",
-               dtype_name(key));
-
-    if (config_.fold_constants && all_const && !any_dynamic && !schema->nondeterministic) {
-      // Evaluate now; the outputs become constants and the node disappears from run().
-      std::vector<Tensor> made;
-      for (int s : out_slots) {
-        if (s < 0 || im.slots[s].kind == Slot::Kind::kDynamic) continue;
-        Tensor t(im.slots[s].view.dtype, im.slots[s].view.shape);
-        im.slots[s].view = t.view();
-        made.push_back(t);
-      }
-      Tensor scratch;
-      if (step.scratch_bytes > 0) scratch = Tensor(DType::kU8, Shape{step.scratch_bytes});
-      im.dynamic_storage.resize(im.slots.capacity());
-      SlotAllocator alloc(im, step, &made);
-      std::vector<const TensorView*> in_ptrs;
-      std::vector<TensorView*> out_ptrs;
-      for (int s : in_slots) in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-      for (int s : out_slots) out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-      KernelArgs args{&node, step.params ? step.params->get() : nullptr, in_ptrs, out_ptrs,
-                      scratch.empty() ? nullptr : scratch.data(), step.scratch_bytes, &alloc};
-      with_node_context(node, [&] { step.fn(args); });
-      for (Tensor& t : made) im.folded.push_back(std::make_shared<const Tensor>(std::move(t)));
-      for (int s : out_slots) {
-        if (s < 0) continue;
-        im.slots[s].kind = Slot::Kind::kConstant;
-        stats_.weight_bytes += im.slots[s].view.bytes();
-      }
-      im.dynamic_storage.clear();
-      ++stats_.folded_nodes;
-      continue;
+    for (size_t i = 0; i < out_slots.size() && !needs_run_values; ++i) {
+      if (out_slots[i] < 0) continue;
+      const auto& info = ctx.outputs()[i];
+      WISP_CHECK(info.set, ErrorCode::kInternal, node.label(), ": infer did not set output ", i);
+      Slot& os = im.slots[out_slots[i]];
+      os.view = TensorView{info.dtype, info.shape, nullptr};
+      os.kind = info.dynamic ? Slot::Kind::kDynamic : Slot::Kind::kArena;
+      step.has_dynamic_output |= info.dynamic;
     }
-    const int step_index = static_cast<int>(im.steps.size());
-    for (int s : in_slots)
-      if (s >= 0) im.slots[s].last_use_step = step_index;
+    if (!needs_run_values) {
+      step.scratch_bytes = ctx.scratch_bytes();
+      step.params = ctx.take_params();
+    }
+  } else {
+    step.dynamic = true;
     for (int s : out_slots)
-      if (s >= 0) im.slots[s].producer_step = step_index;
-    stats_.dynamic_steps += step.dynamic ? 1 : 0;
-    im.steps.push_back(std::move(step));
+      if (s >= 0) im.slots[s].kind = Slot::Kind::kDynamic;
   }
-  stats_.steps = static_cast<int64_t>(im.steps.size());
 
-  for (const Value* v : g.outputs) {
-    auto it = im.slot_of.find(v);
-    WISP_CHECK(it != im.slot_of.end(), ErrorCode::kInvalidModel, "graph output '", v->name, "' is never produced");
-    im.output_slots.push_back(it->second);
-    im.slots[it->second].last_use_step = kLiveToEnd;
-  }
-  // Constant weights folded at prepare count towards weight bytes only if something reads
-  // them; the raw count above is an upper bound, which is what `inspect` reports.
+  const DType key = !in_slots.empty() && in_slots[0] >= 0 ? im.slots[in_slots[0]].view.dtype : DType::kUndefined;
+  step.fn = find_kernel(node.domain, node.op_type, key, config_.max_isa);
+  WISP_CHECK(step.fn != nullptr, ErrorCode::kUnsupported, node.label(), ": no kernel for element type ",
+             dtype_name(key));
 
-  // Buffers: one per arena slot, merged for in-place and alias steps.
-  std::vector<int> buffer_last_use;
-  std::vector<int> buffer_first;
-  std::vector<int64_t> buffer_bytes;
-  auto new_buffer = [&](int first, int last, int64_t bytes) {
-    buffer_first.push_back(first);
-    buffer_last_use.push_back(last);
-    buffer_bytes.push_back(bytes);
-    return static_cast<int>(buffer_bytes.size() - 1);
-  };
-  for (size_t si = 0; si < im.steps.size(); ++si) {
-    Step& st = im.steps[si];
-    const int i = static_cast<int>(si);
-    for (size_t k = 0; k < st.out.size(); ++k) {
-      const int s = st.out[k];
-      if (s < 0 || im.slots[s].kind != Slot::Kind::kArena) continue;
-      Slot& os = im.slots[s];
-      const int last = os.last_use_step < 0 ? i : os.last_use_step;
-      int reuse_input = -1;
-      if (k == 0 && !st.dynamic) {
-        if (st.schema->alias_input0) reuse_input = 0;
-        else if (st.schema->inplace_input >= 0) reuse_input = st.schema->inplace_input;
-      }
-      if (reuse_input >= 0 && reuse_input < static_cast<int>(st.in.size()) && st.in[reuse_input] >= 0) {
-        const Slot& is = im.slots[st.in[reuse_input]];
-        if (is.kind == Slot::Kind::kArena && is.buffer >= 0 && buffer_last_use[is.buffer] == i &&
-            is.view.bytes() == os.view.bytes()) {
-          os.buffer = is.buffer;
-          buffer_last_use[is.buffer] = last;
-          continue;
-        }
-      }
-      os.buffer = new_buffer(i, last, os.view.bytes());
-    }
-    if (st.scratch_bytes > 0) st.scratch_buffer = new_buffer(i, i, st.scratch_bytes);
+  if (config_.fold_constants && all_const && !any_dynamic && !schema->nondeterministic) {
+    fold_step(im, step, stats_);  // evaluated now: outputs become constants, no step at run
+    return;
   }
-  std::vector<BufferRequest> requests;
-  const int end_step = static_cast<int>(im.steps.size());
-  for (size_t b = 0; b < buffer_bytes.size(); ++b)
-    requests.push_back(BufferRequest{buffer_bytes[b], buffer_first[b],
-                                     buffer_last_use[b] == kLiveToEnd ? end_step : buffer_last_use[b]});
-  const MemoryPlan plan = plan_memory(requests, static_cast<int64_t>(kTensorAlignment));
-  WISP_CHECK(plan.arena_bytes <= kMaxTensorBytes, ErrorCode::kResourceExhausted, "the memory plan needs ",
-             plan.arena_bytes, " bytes, above the limit of ", kMaxTensorBytes);
-  im.arena_size = plan.arena_bytes;
-  im.arena = allocate_aligned(plan.arena_bytes);
-  stats_.arena_bytes = plan.arena_bytes;
-  stats_.no_reuse_bytes = plan.no_reuse_bytes;
-  stats_.live_lower_bound = plan.live_lower_bound;
-  for (Slot& s : im.slots)
-    if (s.kind == Slot::Kind::kArena && s.buffer >= 0) s.view.data = im.arena.get() + plan.offsets[s.buffer];
-  for (Step& st : im.steps) {
-    if (st.scratch_buffer >= 0) st.scratch = im.arena.get() + plan.offsets[st.scratch_buffer];
-    for (int s : st.in) st.in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-    for (int s : st.out) st.out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-  }
-  im.dynamic_storage.assign(im.slots.size(), Tensor{});
-  prepared_ = true;
+  const int step_index = static_cast<int>(im.steps.size());
+  for (int s : in_slots)
+    if (s >= 0) im.slots[s].last_use_step = step_index;
+  for (int s : out_slots)
+    if (s >= 0) im.slots[s].producer_step = step_index;
+  stats_.dynamic_steps += step.dynamic ? 1 : 0;
+  im.steps.push_back(std::move(step));
 }
 
 const TensorView* Session::prepared_value(const Value* v) const {

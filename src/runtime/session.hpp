@@ -111,7 +111,10 @@ class Session {
   struct Impl;
 
  private:
-  void execute(const std::vector<NamedTensorView>& inputs);  // binds inputs, runs every step
+  void execute(const std::vector<NamedTensorView>& inputs);
+  void bind_constants_and_inputs(const std::map<std::string, Shape>& input_shapes,
+                                 const std::map<std::string, DType>& input_dtypes);
+  void prepare_node(const Node& node);  // binds inputs, runs every step
   Session(std::shared_ptr<const Graph> graph, SessionConfig config, std::map<std::string, TensorView> constants);
   std::shared_ptr<const Model> model_;           // null for a subgraph session
   std::shared_ptr<const Graph> subgraph_;        // set for a subgraph session

@@ -1,5 +1,6 @@
 // Internal state of a prepared Session (see session.hpp for the contract).
 #pragma once
+#include <climits>
 #include <map>
 #include <memory>
 #include <vector>
@@ -7,6 +8,9 @@
 #include "runtime/session.hpp"
 
 namespace wisp {
+
+// last_use_step of graph outputs: live to the end of the run.
+inline constexpr int kLiveToEnd = INT_MAX;
 
 // Where a value's bytes live once prepared.
 struct Slot {
