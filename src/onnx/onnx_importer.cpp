@@ -328,4 +328,25 @@ std::shared_ptr<Model> import_onnx_file(const std::string& path, const OnnxImpor
   return onnx_import::import_model(model, dir, options, path);
 }
 
+OnnxSummary summarize_onnx_file(const std::string& path, const OnnxImportOptions& options) {
+  const std::string bytes = onnx_import::read_file_checked(path, options.max_file_bytes, "ONNX model");
+  onnx::ModelProto model;
+  WISP_CHECK(bytes.size() <= INT32_MAX && model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())),
+             ErrorCode::kInvalidModel, path, ": not a valid ONNX model (protobuf parse failed)");
+  OnnxSummary s;
+  s.ir_version = model.ir_version();
+  s.producer = str_cat(model.producer_name(), " ", model.producer_version());
+  for (const auto& op : model.opset_import())
+    if (onnx_import::norm_domain(op.domain()).empty()) s.opset = static_cast<int>(op.version());
+  s.nodes = model.graph().node_size();
+  for (const auto& n : model.graph().node()) ++s.op_histogram[n.op_type()];
+  std::set<std::pair<std::string, std::string>> functions;
+  for (const auto& f : model.functions()) functions.insert({f.domain(), f.name()});
+  onnx_import::OpUses uses;
+  onnx_import::collect_unsupported(model.graph(), functions, uses);
+  for (const auto& [key, use] : uses)
+    s.unsupported[key.first.empty() ? key.second : str_cat(key.first, ".", key.second)] = use.nodes;
+  return s;
+}
+
 }  // namespace wisp

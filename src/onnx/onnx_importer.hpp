@@ -10,7 +10,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/tensor.hpp"
 #include "ir/graph.hpp"
@@ -31,6 +33,18 @@ std::shared_ptr<Model> import_onnx_file(const std::string& path, const OnnxImpor
 // `base_dir` is where external data files are looked up ("" disallows external data).
 std::shared_ptr<Model> import_onnx_bytes(const void* data, size_t size, const std::string& base_dir,
                                          const OnnxImportOptions& options = {});
+
+// What can be said of a model without converting it: for `wisp inspect` on a model
+// that does not import (for example because it uses unsupported ops).
+struct OnnxSummary {
+  int64_t ir_version = 0;
+  int opset = 0;                                 // ai.onnx
+  std::string producer;
+  int64_t nodes = 0;                             // main graph
+  std::map<std::string, int> op_histogram;       // main graph op types -> count
+  std::map<std::string, std::vector<std::string>> unsupported;  // op type -> nodes (subgraphs too)
+};
+OnnxSummary summarize_onnx_file(const std::string& path, const OnnxImportOptions& options = {});
 
 // A TensorProto as an owning Tensor (raw_data, typed fields or external data).
 // `where` names the tensor in errors.

@@ -23,6 +23,23 @@ std::string io_line(const Value& v) {
   return str_cat(v.name, "  ", dtype_name(v.dtype), " ", v.shape ? sym_shape_str(*v.shape) : std::string("[?]"));
 }
 
+// For a model that does not import: its op histogram with the unsupported ops marked.
+void print_summary_of_unimportable(const std::string& path) {
+  const OnnxSummary s = summarize_onnx_file(path);
+  std::printf("Model     %s\nProducer  %s, IR version %lld, ai.onnx opset %d\n", path.c_str(), s.producer.c_str(),
+              static_cast<long long>(s.ir_version), s.opset);
+  std::printf("\nOps (%lld nodes; * = not supported by Wisp)\n", static_cast<long long>(s.nodes));
+  for (const auto& [op, n] : s.op_histogram)
+    std::printf("  %-24s %d%s\n", op.c_str(), n, s.unsupported.count(op) ? "  *" : "");
+  std::printf("\nUnsupported op types: %zu\n", s.unsupported.size());
+  for (const auto& [op, nodes] : s.unsupported) {
+    std::printf("  %-24s %zu node%s, first '%s'\n", op.c_str(), nodes.size(), nodes.size() == 1 ? "" : "s",
+                nodes.empty() ? "" : nodes[0].c_str());
+  }
+  std::printf("\n");
+  std::fflush(stdout);
+}
+
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
@@ -33,7 +50,14 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   }
   if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
   const std::string path = args.positional()[0];
-  std::shared_ptr<Model> model = import_onnx_file(path);
+  std::shared_ptr<Model> model;
+  try {
+    model = import_onnx_file(path);
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::kUnsupported || args.flag("json")) throw;
+    print_summary_of_unimportable(path);  // show what we can, then report the error
+    throw;
+  }
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;
