@@ -1,11 +1,13 @@
 #include "runtime/session.hpp"
 
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <new>
 
 #include "core/status.hpp"
 #include "runtime/arena_plan.hpp"
+#include "runtime/denormals.hpp"
 #include "runtime/session_impl.hpp"
 
 namespace wisp {
@@ -179,6 +181,8 @@ void Session::prepare(const std::map<std::string, Shape>& input_shapes,
   }
   plan_arena(im, stats_);
   im.dynamic_storage.assign(im.slots.size(), Tensor{});
+  if (config_.profile)
+    for (const Step& st : im.steps) im.timings.push_back(StepTiming{st.node, 0});
   prepared_ = true;
 }
 
@@ -323,6 +327,24 @@ DType Session::output_dtype(size_t i) const {
 
 namespace {
 
+// Times one step into `out` when profiling (out != null); otherwise does nothing.
+class StepTimer {
+ public:
+  explicit StepTimer(int64_t* out) : out_(out) {
+    if (out_) start_ = std::chrono::steady_clock::now();
+  }
+  ~StepTimer() {
+    if (out_)
+      *out_ = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+  }
+  StepTimer(const StepTimer&) = delete;
+  StepTimer& operator=(const StepTimer&) = delete;
+
+ private:
+  int64_t* out_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 class RunGuard {
  public:
   explicit RunGuard(std::atomic<bool>& flag) : flag_(flag) {
@@ -353,7 +375,10 @@ void Session::run_into(const std::vector<NamedTensorView>& inputs, std::vector<T
   }
 }
 
+const std::vector<StepTiming>& Session::step_timings() const { return impl_->timings; }
+
 void Session::execute(const std::vector<NamedTensorView>& inputs) {
+  DenormalsFlushedToZero flush_denormals;
   const std::vector<const Value*>& g_inputs = inputs_;
   // Re-prepare only when an input shape (or, for inputs declared without a type, its
   // type) differs from the prepared one.
@@ -395,7 +420,9 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
     s.view.data = found->view.data;
   }
 
+  StepTiming* timing = im.timings.empty() ? nullptr : im.timings.data();
   for (Step& st : im.steps) {
+    StepTimer timer(timing ? &(timing++)->nanoseconds : nullptr);
     const Node& node = *st.node;
     const void* params = st.params ? st.params->get() : nullptr;
     if (st.dynamic) {

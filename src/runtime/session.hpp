@@ -17,6 +17,10 @@
 // Thread safety: a Model is immutable and may be shared by any number of Sessions on any
 // threads. A Session is for one thread at a time; calling run() on one Session from two
 // threads at once throws Error(kBusy) on the second instead of corrupting the arena.
+//
+// Floating point: run() flushes denormals to zero on the calling thread while it runs
+// (x86 MXCSR FTZ+DAZ, AArch64 FPCR.FZ; see runtime/denormals.hpp) and restores the
+// caller's mode afterwards, as ONNX Runtime and XNNPACK do.
 #pragma once
 #include <atomic>
 #include <map>
@@ -39,6 +43,9 @@ struct SessionConfig {
   int64_t default_symbolic_dim = -1;
   Isa max_isa = Isa::kRef;  // highest kernel ISA to use (the CPU's, once detected)
   bool fold_constants = true;
+  // Time every step of each run (steady_clock, into storage made at prepare: no allocation
+  // while running); read with Session::step_timings(). Off: one predictable branch per step.
+  bool profile = false;
 };
 
 struct SessionStats {
@@ -49,6 +56,13 @@ struct SessionStats {
   int64_t folded_nodes = 0;       // nodes evaluated at prepare
   int64_t steps = 0;              // nodes run per inference
   int64_t dynamic_steps = 0;      // nodes whose shapes are only known while running
+};
+
+// Wall time of one step of the last run (SessionConfig::profile). `node` names the step
+// (node->name, node->op_type) and lives as long as the model.
+struct StepTiming {
+  const Node* node = nullptr;
+  int64_t nanoseconds = 0;
 };
 
 struct NamedTensorView {
@@ -105,6 +119,9 @@ class Session {
   // After prepare: the nodes that run (folded ones excluded), in order.
   std::vector<const Node*> steps() const;
   int64_t arena_bytes() const { return stats_.arena_bytes; }
+  // With SessionConfig::profile: one entry per step (steps() order) holding its time in
+  // the last run (zeros before the first run). Empty when profiling is off.
+  const std::vector<StepTiming>& step_timings() const;
   // The arena (for tests that check what run() touches against the plan).
   const std::byte* arena_data() const;
 

@@ -47,6 +47,7 @@ struct Session::Impl {
   std::vector<Tensor> dynamic_storage;               // per slot, for dynamic tensors
   std::shared_ptr<std::byte[]> arena;
   int64_t arena_size = 0;
+  std::vector<StepTiming> timings;  // one per step when SessionConfig::profile, else empty
 };
 
 }  // namespace wisp

@@ -71,6 +71,25 @@ TEST(SessionContract, RunIntoDoesNotAllocate) {
   EXPECT_EQ(g_allocations.load(), 0) << "run_into allocated on the heap";
 }
 
+TEST(SessionContract, RunIntoWithProfilingDoesNotAllocate) {
+#ifndef WISP_COUNT_ALLOCATIONS
+  GTEST_SKIP() << "allocation counting is off in sanitizer builds";
+#endif
+  auto model = import_onnx_file(kModels + "fashion_mnist_cnn.onnx");
+  Session session(model, SessionConfig{.dims = {{"batch", 2}}, .profile = true});
+  Tensor x = sample_input(2);
+  Tensor y(DType::kF32, Shape{2, 10});
+  std::vector<NamedTensorView> feeds{{"image", x.view()}};
+  std::vector<TensorView> outs{y.view()};
+  session.run_into(feeds, outs);  // prepares
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 3; ++i) session.run_into(feeds, outs);
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0) << "run_into with profiling allocated on the heap";
+  ASSERT_FALSE(session.step_timings().empty());
+}
+
 TEST(SessionContract, SessionsOnThreadsShareOneModel) {
   std::shared_ptr<const Model> model = import_onnx_file(kModels + "fashion_mnist_cnn.onnx");
   Tensor x = sample_input(8);
