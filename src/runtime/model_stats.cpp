@@ -10,6 +10,15 @@ int64_t node_macs(const Node& node, const Session& session) {
     return v ? &v->shape : nullptr;
   };
   const std::string& op = node.op_type;
+  // Before the output check: Y (output 0) is optional for recurrent ops.
+  if (op == "LSTM" || op == "GRU" || op == "RNN") {
+    // Per time step and batch row, every gate multiplies W (input weights) and R
+    // (recurrent weights) once: numel(W) + numel(R) MACs, all directions included.
+    const Shape *x = shape_of(0, false), *w = shape_of(1, false), *r = shape_of(2, false);
+    if (!x || !w || !r || x->rank() != 3) return 0;
+    const int64_t seq_batch = checked_mul((*x)[0], (*x)[1]);  // [seq, batch] or [batch, seq] (layout=1)
+    return checked_mul(seq_batch, checked_add(w->numel(), r->numel()));
+  }
   const Shape* y = shape_of(0, true);
   if (!y) return 0;
   if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv" || op == "ConvTranspose") {
