@@ -16,4 +16,6 @@ for kind in "${kinds[@]}"; do
   # halt_on_error: the first sanitizer report fails the run; detect_leaks stays on.
   ASAN_OPTIONS="halt_on_error=1:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
     ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 1500
+  echo "=== $kind: ONNX conformance"
+  grep -h "^conformance" "$dir/Testing/Temporary/LastTest.log" || true
 done

@@ -163,6 +163,21 @@ def main():
     rs = helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")
     write("reshape_count_mismatch.onnx", model([rs], [vi("x", [2, 3])], [vi("y", None)], initializers=[shape]))
 
+    # Out-of-range indices: constant ones are caught at prepare, runtime ones by the kernel
+    # (the test feeds integer inputs drawn from [-2, 2], outside [-1, 0] for a dim of 1).
+    idx = helper.make_tensor("idx", TensorProto.INT64, [2], [0, 5])
+    g1 = helper.make_node("Gather", ["x", "idx"], ["y"], name="gather_const", axis=0)
+    write("gather_index_constant.onnx", model([g1], [vi("x", [3])], [vi("y", None)], initializers=[idx]))
+    g2 = helper.make_node("Gather", ["x", "i"], ["y"], name="gather_runtime", axis=0)
+    write("gather_index_runtime.onnx",
+          model([g2], [vi("x", [1, 2]), vi("i", [8], TensorProto.INT64)], [vi("y", None)]))
+    ge = helper.make_node("GatherElements", ["x", "i"], ["y"], name="gather_elements_runtime", axis=1)
+    write("gather_elements_index_runtime.onnx",
+          model([ge], [vi("x", [2, 1]), vi("i", [2, 4], TensorProto.INT64)], [vi("y", None)]))
+    sc = helper.make_node("ScatterND", ["x", "i", "u"], ["y"], name="scatter_nd_runtime")
+    write("scatter_nd_index_runtime.onnx",
+          model([sc], [vi("x", [1]), vi("i", [4, 1], TensorProto.INT64), vi("u", [4])], [vi("y", None)]))
+
 
 if __name__ == "__main__":
     main()

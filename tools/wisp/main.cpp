@@ -19,6 +19,7 @@ Commands:
   run MODEL          run a model on .npy inputs (or random ones) and save/print outputs
   eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
+  ops                the ops this build supports
 
 Run `wisp <command> --help` for a command's options.
 Exit codes: 0 success, 1 the model or data failed (the message says what and where),
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "eval") return cmd_eval(rest);
     if (cmd == "bench") return cmd_bench(rest);
+    if (cmd == "ops") return cmd_ops(rest);
     std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
     return 2;
   } catch (const UsageError& e) {
