@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <random>
 
 #include "cli.hpp"
+#include "cli_inputs.hpp"
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "runtime/session.hpp"
@@ -23,21 +23,6 @@ Prints each output's type, shape, range and first values; --output-dir writes on
 OUTPUT_NAME.npy per output; --json prints the same as one JSON object.
 )";
 
-Tensor random_tensor(DType t, const Shape& shape, std::mt19937& rng) {
-  Tensor x(t, shape);
-  std::uniform_real_distribution<float> uf(0.f, 1.f);
-  for (int64_t i = 0; i < x.numel(); ++i) {
-    dispatch_dtype(t, "random input", [&](auto tag) {
-      using T = decltype(tag);
-      if constexpr (std::is_same_v<T, bool>) x.as<bool>()[i] = rng() & 1;
-      else if constexpr (std::is_floating_point_v<T> || std::is_same_v<T, Float16> || std::is_same_v<T, BFloat16>)
-        x.as<T>()[i] = T(uf(rng));
-      else x.as<T>()[i] = static_cast<T>(rng() % 10);
-    });
-  }
-  return x;
-}
-
 std::string safe_file_name(const std::string& name) {
   std::string s;
   for (char c : name) s += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.') ? c : '_';
@@ -54,36 +39,17 @@ int cmd_run(const std::vector<std::string>& argv) {
   }
   if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
   std::shared_ptr<Model> model = import_onnx_file(args.positional()[0]);
-  std::map<std::string, Tensor> given;
-  for (const std::string& spec : args.all("input")) {
-    const size_t eq = spec.find('=');
-    if (eq == std::string::npos || eq == 0) throw UsageError{"--input expects NAME=FILE.npy, got '" + spec + "'"};
-    given[spec.substr(0, eq)] = read_npy(spec.substr(eq + 1));
-  }
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;
-  std::mt19937 rng(static_cast<uint32_t>(args.get_int("seed", 0)));
+  const std::vector<ModelInput> inputs = load_or_make_inputs(*model, args.all("input"), config.dims,
+                                                             static_cast<uint32_t>(args.get_int("seed", 0)));
   std::vector<NamedTensorView> feeds;
-  std::vector<Tensor> keep;
-  for (const Value* in : model->graph.inputs) {
-    auto it = given.find(in->name);
-    if (it != given.end()) {
-      feeds.push_back({in->name, it->second.view()});
-      given.erase(it);
-      continue;
-    }
-    if (!args.flag("random"))
-      throw UsageError{"input '" + in->name + "' is not given: pass --input " + in->name + "=FILE.npy or --random"};
-    Shape shape;
-    for (const SymDim& d : in->shape.value_or(SymShape{})) {
-      auto dit = config.dims.find(d.symbol);
-      shape.push_back(d.is_static() ? d.value : dit != config.dims.end() ? dit->second : 1);
-    }
-    keep.push_back(random_tensor(in->dtype, shape, rng));
-    feeds.push_back({in->name, keep.back().view()});
+  for (const ModelInput& in : inputs) {
+    if (in.random && !args.flag("random"))
+      throw UsageError{"input '" + in.name + "' is not given: pass --input " + in.name + "=FILE.npy or --random"};
+    feeds.push_back({in.name, in.tensor.view()});
   }
-  if (!given.empty()) throw UsageError{"the model has no input named '" + given.begin()->first + "'"};
 
   Session session(model, config);
   const auto t0 = std::chrono::steady_clock::now();
