@@ -1,6 +1,7 @@
 #include "ir/graph.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "core/status.hpp"
 
@@ -69,6 +70,23 @@ Node* Graph::add_node(std::string op_type, std::string name, std::vector<Value*>
     v->producer_output = static_cast<int>(i);
   }
   return n;
+}
+
+size_t Graph::erase_unused_values() {
+  std::set<const Value*> used(inputs.begin(), inputs.end());
+  used.insert(outputs.begin(), outputs.end());
+  for (const std::string& name : outer_refs) used.insert(find_value(name));
+  for (const auto& n : nodes_) {
+    used.insert(n->inputs.begin(), n->inputs.end());
+    used.insert(n->outputs.begin(), n->outputs.end());
+  }
+  const size_t before = values_.size();
+  std::erase_if(values_, [&](const std::unique_ptr<Value>& v) {
+    if (used.count(v.get())) return false;
+    by_name_.erase(v->name);
+    return true;
+  });
+  return before - values_.size();
 }
 
 void Graph::sort_topologically() {

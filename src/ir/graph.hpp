@@ -83,6 +83,9 @@ class Graph {
   const std::vector<std::unique_ptr<Value>>& values() const { return values_; }
   // Removes the nodes for which `drop` is true (their outputs must have no other users).
   template <class Pred> void remove_nodes_if(Pred drop) { std::erase_if(nodes_, [&](auto& n) { return drop(*n); }); }
+  // Drops values nothing refers to any more (not a node's input or output, a graph input
+  // or output, or an outer reference), e.g. the weights a pass replaced. Returns how many.
+  size_t erase_unused_values();
 
   // Orders nodes so every node comes after the producers of its inputs. Throws
   // kInvalidModel naming a node on the cycle when the graph has one. Values not produced

@@ -1,8 +1,9 @@
 // wisp_conformance: runs ONNX backend test folders through the importer and a Session.
 //
 //   wisp_conformance --suite DIR [--suite DIR...] [--filter REGEX] [--overrides FILE]
-//                    [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose]
+//                    [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize]
 //
+// --optimize runs the graph optimizer (src/passes) on every model after import.
 // Each test runs in a fork()ed child, so a crash (signal) or a hang (killed after
 // --timeout-ms) is reported as CRASH/TIMEOUT and the run goes on. The parent prints one
 // line per test that did not pass, then per-suite and total summary lines:
@@ -46,12 +47,13 @@ struct Options {
   long timeout_ms = 10000;
   int jobs = 1;
   bool verbose = false;
+  bool optimize = false;
 };
 
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "%s\nusage: wisp_conformance --suite DIR [--suite DIR...] [--filter REGEX] [--overrides FILE]\n"
-               "                        [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose]\n",
+               "                        [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize]\n",
                msg);
   std::exit(2);
 }
@@ -71,6 +73,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--timeout-ms") o.timeout_ms = std::stol(value());
     else if (a == "--jobs" || a == "-j") o.jobs = std::max(1, std::stoi(value()));
     else if (a == "--verbose" || a == "-v") o.verbose = true;
+    else if (a == "--optimize") o.optimize = true;
     else usage(("unknown argument " + a).c_str());
   }
   if (o.suites.empty()) usage("no --suite given");
@@ -111,8 +114,10 @@ struct Child {
 };
 
 // Child side: run, write "<outcome digit><message>" to the pipe, exit.
+bool g_optimize = false;  // --optimize, read by the forked children
+
 [[noreturn]] void child_main(const TestCase& tc, const Tolerance& tol, int fd) {
-  const TestResult r = run_test_case(tc, tol);
+  const TestResult r = run_test_case(tc, tol, g_optimize);
   std::string msg = std::to_string(static_cast<int>(r.outcome)) + r.message;
   size_t off = 0;
   while (off < msg.size()) {
@@ -193,6 +198,7 @@ struct Counts {
 
 int main(int argc, char** argv) {
   const Options opt = parse_args(argc, argv);
+  g_optimize = opt.optimize;
   const std::map<std::string, Override> overrides = load_overrides(opt.overrides_path);
   const std::regex filter(opt.filter.empty() ? ".*" : opt.filter);
   std::vector<TestCase> tests;

@@ -8,6 +8,8 @@
 
 #include "core/status.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
+#include "passes/pass_manager.hpp"
 #include "runtime/session.hpp"
 
 namespace wisp::conformance {
@@ -131,9 +133,10 @@ std::string compare_tensors(const Tensor& actual, const Tensor& expected, const 
   return "";
 }
 
-TestResult run_test_case(const TestCase& tc, const Tolerance& tol) {
+TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize) {
   try {
     std::shared_ptr<Model> model = import_onnx_file((fs::path(tc.dir) / "model.onnx").string());
+    if (optimize) model = optimize_model(*model);
     const Graph& g = model->graph;
     std::vector<fs::path> sets;
     for (const auto& e : fs::directory_iterator(tc.dir))

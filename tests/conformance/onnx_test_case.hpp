@@ -35,7 +35,8 @@ struct TestResult {
 
 // Imports the model, runs every test data set through a Session and compares. Catches
 // wisp::Error (kUnsupported -> kUnsupported, others -> kError) and std::exception.
-TestResult run_test_case(const TestCase& tc, const Tolerance& tol);
+// With `optimize`, the model goes through optimize_model (src/passes) before it runs.
+TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize = false);
 
 // "" when `actual` matches `expected`; else a description of the first mismatch
 // (dtype, shape, or the first element out of tolerance with its index and both values).

@@ -9,19 +9,21 @@
 #include "cli.hpp"
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
 #include "runtime/session.hpp"
 
 namespace wisp::cli {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: wisp eval MODEL.onnx --data IMAGES.npy --labels LABELS.npy
-                 [--input NAME] [--output NAME] [--scale S] [--batch N] [--limit N] [--json]
+                 [--input NAME] [--output NAME] [--scale S] [--batch N] [--limit N] [--json] [--no-optimize]
 
 Runs the model over every sample of IMAGES.npy (first axis = samples) and compares the
 arg-max of the output with LABELS.npy (integers, one per sample). Prints top-1 and top-5
 accuracy and the latency per batch (median, p90, min, max; after one warm-up batch).
 Integer data fed to a float input is converted as value * S (default S = 1/255 for uint8,
 1 otherwise). --batch sets the samples per run (default 1); --limit uses the first N.
+The graph optimizer runs first unless --no-optimize is given.
 )";
 
 double percentile(std::vector<double> v, double p) {
@@ -34,7 +36,7 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args args(argv, {"data", "labels", "input", "output", "scale", "batch", "limit", "dim"}, {"json", "help"});
+  Args args(argv, {"data", "labels", "input", "output", "scale", "batch", "limit", "dim"}, {"json", "help", "no-optimize"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -43,6 +45,7 @@ int cmd_eval(const std::vector<std::string>& argv) {
   if (!args.has("data") || !args.has("labels")) throw UsageError{"--data and --labels are required"};
   const std::string path = args.positional()[0];
   std::shared_ptr<Model> model = import_onnx_file(path);
+  if (!args.flag("no-optimize")) model = optimize_model(*model);
   Tensor data = read_npy(args.get("data"));
   Tensor labels = read_npy(args.get("labels"));
   WISP_CHECK(data.shape().rank() >= 1, ErrorCode::kInvalidArgument, args.get("data"), ": data must have a sample axis");

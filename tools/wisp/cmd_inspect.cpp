@@ -1,22 +1,28 @@
 // `wisp inspect MODEL`: what is in a model and what it will cost to run.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "cli.hpp"
 #include "ir/dump.hpp"
+#include "ir/graph_clone.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
 #include "runtime/model_stats.hpp"
 
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--graph] [--json]
+constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--graph] [--json] [--optimized]
 
 Prints the model's inputs and outputs (with symbolic dimensions), the op histogram, the
 parameter count, and, after preparing it (symbolic dimensions default to 1; override with
 --dim batch=8), the multiply-accumulates, the weight bytes and the planned arena bytes.
 A model with unsupported ops fails with one message listing all of them.
 --graph also prints every node with its inputs, outputs, types and attributes.
+--optimized runs the graph optimizer (as `wisp run` and `wisp eval` do) and prints the
+node counts and op histogram before and after; everything after that (--graph, the
+prepared costs) is then of the optimized graph.
 )";
 
 std::string io_line(const Value& v) {
@@ -40,10 +46,26 @@ void print_summary_of_unimportable(const std::string& path) {
   std::fflush(stdout);
 }
 
+// Op histogram before and after the optimizer, one row per op type present in either.
+void print_optimizer_summary(const Model& before, const Model& after, const OptimizeReport& report) {
+  const ModelStats a = compute_model_stats(before, nullptr), b = compute_model_stats(after, nullptr);
+  std::map<std::string, std::pair<int, int>> rows;
+  for (const auto& [op, n] : a.op_histogram) rows[op].first = n;
+  for (const auto& [op, n] : b.op_histogram) rows[op].second = n;
+  std::printf("\nOptimized (%d round%s): %zu -> %zu nodes\n", report.rounds, report.rounds == 1 ? "" : "s",
+              before.graph.nodes().size(), after.graph.nodes().size());
+  std::printf("  %-24s %8s %8s\n", "op", "before", "after");
+  for (const auto& [op, n] : rows) std::printf("  %-24s %8d %8d\n", op.c_str(), n.first, n.second);
+  std::map<std::string, int> fused;
+  for (const auto& n : after.graph.nodes())
+    if (n->attrs.has("wisp_activation")) ++fused[n->op_type + "+" + n->attrs.get_string("wisp_activation", "")];
+  for (const auto& [k, n] : fused) std::printf("  fused %-18s %8s %8d\n", k.c_str(), "", n);
+}
+
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
-  Args args(argv, {"dim"}, {"json", "graph", "help"});
+  Args args(argv, {"dim"}, {"json", "graph", "help", "optimized"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -57,6 +79,13 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     if (e.code() != ErrorCode::kUnsupported || args.flag("json")) throw;
     print_summary_of_unimportable(path);  // show what we can, then report the error
     throw;
+  }
+  std::shared_ptr<Model> original;
+  OptimizeReport report;
+  if (args.flag("optimized")) {
+    original = model;
+    model = clone_model(*original);
+    report = optimize_graph(model->graph);
   }
   SessionConfig config;
   config.dims = args.dims();
@@ -85,6 +114,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     j.begin_object("ops");
     for (auto& [op, n] : hist) j.value(op, n);
     j.end_object();
+    if (original) j.value("nodes_before_optimizer", static_cast<int64_t>(original->graph.nodes().size()));
     j.value("nodes", static_cast<int64_t>(model->graph.nodes().size())).value("parameters", st.parameters);
     j.value("weight_bytes", st.initializer_bytes).value("macs", st.macs);
     j.value("arena_bytes", ss.arena_bytes).value("no_reuse_bytes", ss.no_reuse_bytes);
@@ -103,6 +133,7 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   for (const Value* v : model->graph.outputs) std::printf("  %s\n", io_line(*v).c_str());
   std::printf("\nOps (%zu nodes, %zu types)\n", model->graph.nodes().size(), hist.size());
   for (auto& [op, n] : hist) std::printf("  %-24s %d\n", op.c_str(), n);
+  if (original) print_optimizer_summary(*original, *model, report);
   if (args.flag("graph")) {
     // Show the prepared (concrete) type of values the file did not annotate.
     for (const auto& v : model->graph.values()) {

@@ -8,19 +8,22 @@
 #include "cli_inputs.hpp"
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
 #include "runtime/session.hpp"
 
 namespace wisp::cli {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx [--input NAME=FILE.npy]... [--random] [--seed N]
-                [--dim NAME=SIZE]... [--output-dir DIR] [--json]
+                [--dim NAME=SIZE]... [--output-dir DIR] [--json] [--no-optimize]
 
 Runs the model once. Each input comes from a NumPy .npy file (--input image=x.npy); with
 --random, inputs not given are filled with random values (floats in [0,1), integers in
 [0,10), seed from --seed) using their declared shapes (symbolic dims from --dim, else 1).
 Prints each output's type, shape, range and first values; --output-dir writes one
 OUTPUT_NAME.npy per output; --json prints the same as one JSON object.
+The graph optimizer (fusions, folding; see `wisp inspect --optimized`) runs first unless
+--no-optimize is given.
 )";
 
 std::string safe_file_name(const std::string& name) {
@@ -32,13 +35,14 @@ std::string safe_file_name(const std::string& name) {
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args args(argv, {"input", "seed", "dim", "output-dir"}, {"random", "json", "help"});
+  Args args(argv, {"input", "seed", "dim", "output-dir"}, {"random", "json", "help", "no-optimize"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
   std::shared_ptr<Model> model = import_onnx_file(args.positional()[0]);
+  if (!args.flag("no-optimize")) model = optimize_model(*model);
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;

@@ -1,6 +1,7 @@
 // Conv: X [N, C, D...], W [M, C/group, k...], optional B [M] -> Y [N, M, out...].
 // Floating point types only (ConvInteger / QLinearConv are the integer forms).
 #include "ir/ops/conv_infer.hpp"
+#include "ir/ops/epilogue_attrs.hpp"
 #include "ir/ops/infer_util.hpp"
 #include "kernels/ref/gemm.hpp"
 
@@ -12,6 +13,7 @@ void infer_conv(InferContext& ctx) {
   require_same_dtype(ctx, 0, 2);
   ref::ConvParams& p = ctx.params<ref::ConvParams>();
   p = infer_conv_params(ctx, 0, 1, 2);
+  p.epilogue = read_epilogue(ctx);
   Shape out{p.batch, p.out_channels};
   for (int d = ref::kMaxWindowDims - p.geo.spatial; d < ref::kMaxWindowDims; ++d) out.push_back(p.geo.out[d]);
   ctx.set_output(0, ctx.input_dtype(0), out);

@@ -1,5 +1,6 @@
 // Gemm: Y[M, N] = alpha * A' x B' + beta * C (opset 11+: C optional; older forms are the
 // same once Gemm-6's `broadcast` attribute is ignored: C always broadcasts here).
+#include "ir/ops/epilogue_attrs.hpp"
 #include "ir/ops/infer_util.hpp"
 #include "kernels/ref/gemm_op.hpp"
 
@@ -19,6 +20,9 @@ void infer_gemm(InferContext& ctx) {
   p.trans_b = ctx.attrs().get_int("transB", 0) != 0;
   p.alpha = ctx.attrs().get_float("alpha", 1.0f);
   p.beta = ctx.attrs().get_float("beta", 1.0f);
+  p.epilogue = read_epilogue(ctx);
+  if (p.epilogue.act != ref::EpilogueAct::kNone && !dtype_is_float(ctx.input_dtype(0)))
+    ctx.fail_invalid(str_cat("a fused activation needs a floating-point Gemm, got ", dtype_name(ctx.input_dtype(0))));
   p.m = p.trans_a ? a[1] : a[0];
   p.k = p.trans_a ? a[0] : a[1];
   p.n = p.trans_b ? b[0] : b[1];

@@ -41,6 +41,7 @@ void conv_typed(const KernelArgs& a) {
       }
       gemm_accumulate<Acc>(mg, positions, k, w + grp * mg * k, MatrixRef{k, 1}, cols, MatrixRef{positions, 1}, out,
                            positions);
+      apply_epilogue(out, mg * positions, p.epilogue);
       if constexpr (!kSame)
         for (int64_t i = 0; i < mg * positions; ++i) yg[i] = static_cast<T>(out[i]);
     }

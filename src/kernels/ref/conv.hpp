@@ -11,6 +11,7 @@
 #include <cstdint>
 
 #include "kernels/ref/conv_geometry.hpp"
+#include "kernels/ref/epilogue.hpp"
 
 namespace wisp::ref {
 
@@ -19,6 +20,7 @@ struct ConvParams {
   int64_t batch = 1, in_channels = 1, out_channels = 1, group = 1;
   bool has_bias = false;
   bool per_channel_w = false;  // integer ops: one weight zero point/scale per output channel
+  Epilogue epilogue;           // Conv only: fused activation, applied after the bias
 };
 
 // Scratch elements (of the accumulator type) a Conv needs: the im2col matrix of one group.

@@ -28,6 +28,7 @@ void gemm_typed(const KernelArgs& a) {
     for (int64_t j = 0; j < p.n; ++j) {
       Acc v = alpha * out[i * p.n + j];
       if (c) v += beta * static_cast<Acc>(c[i * p.c_row_stride + j * p.c_col_stride]);
+      if constexpr (std::is_floating_point_v<Acc>) v = apply_epilogue(v, p.epilogue);
       y[i * p.n + j] = static_cast<T>(v);
     }
 }

@@ -3,6 +3,8 @@
 #pragma once
 #include <cstdint>
 
+#include "kernels/ref/epilogue.hpp"
+
 namespace wisp::ref {
 
 struct GemmParams {
@@ -11,6 +13,7 @@ struct GemmParams {
   float alpha = 1, beta = 1;
   bool has_c = false;
   int64_t c_row_stride = 0, c_col_stride = 0;  // 0 along broadcast dims
+  Epilogue epilogue;  // fused activation after alpha * A'B' + beta * C (float types only)
 };
 
 }  // namespace wisp::ref

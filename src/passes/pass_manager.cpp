@@ -1,0 +1,50 @@
+#include "passes/pass_manager.hpp"
+
+#include <algorithm>
+
+#include "ir/graph_clone.hpp"
+#include "ir/verifier.hpp"
+#include "passes/passes.hpp"
+
+namespace wisp {
+
+const std::vector<Pass>& default_passes() {
+  // Cleanups first so that the fusions see producer -> consumer pairs directly; the
+  // BatchNormalization fold before the activation fusion (Conv -> BN -> Relu).
+  static const std::vector<Pass> kPasses = {
+      {"constant_nodes_to_values", passes::constant_nodes_to_values},
+      {"eliminate_identity", passes::eliminate_identity},
+      {"collapse_reshapes", passes::collapse_reshapes},
+      {"merge_transposes", passes::merge_transposes},
+      {"fold_batchnorm", passes::fold_batchnorm},
+      {"fuse_matmul_add", passes::fuse_matmul_add},
+      {"fuse_activation", passes::fuse_activation},
+      {"eliminate_dead_nodes", passes::eliminate_dead_nodes},
+  };
+  return kPasses;
+}
+
+OptimizeReport optimize_graph(Graph& graph, const OptimizeOptions& options) {
+  OptimizeReport report;
+  for (bool changed = true; changed && report.rounds < options.max_rounds;) {
+    changed = false;
+    ++report.rounds;
+    for (const Pass& p : default_passes()) {
+      if (std::find(options.disabled.begin(), options.disabled.end(), p.name) != options.disabled.end()) continue;
+      if (p.run(graph)) {
+        changed = true;
+        report.applied.push_back(p.name);
+      }
+    }
+  }
+  verify_graph(graph);
+  return report;
+}
+
+std::shared_ptr<Model> optimize_model(const Model& model, const OptimizeOptions& options) {
+  std::shared_ptr<Model> copy = clone_model(model);
+  optimize_graph(copy->graph, options);
+  return copy;
+}
+
+}  // namespace wisp
