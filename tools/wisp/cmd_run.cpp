@@ -14,13 +14,14 @@ namespace wisp::cli {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx [--input NAME=FILE.npy]... [--random] [--seed N]
-                [--dim NAME=SIZE]... [--output-dir DIR] [--json]
+                [--dim NAME=SIZE]... [--output-dir DIR] [--threads N] [--json]
 
 Runs the model once. Each input comes from a NumPy .npy file (--input image=x.npy); with
 --random, inputs not given are filled with random values (floats in [0,1), integers in
 [0,10), seed from --seed) using their declared shapes (symbolic dims from --dim, else 1).
 Prints each output's type, shape, range and first values; --output-dir writes one
-OUTPUT_NAME.npy per output; --json prints the same as one JSON object.
+OUTPUT_NAME.npy per output; --json prints the same as one JSON object. --threads N runs
+kernels on N threads (default 1; the outputs are the same for any N).
 )";
 
 Tensor random_tensor(DType t, const Shape& shape, std::mt19937& rng) {
@@ -47,7 +48,7 @@ std::string safe_file_name(const std::string& name) {
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args args(argv, {"input", "seed", "dim", "output-dir"}, {"random", "json", "help"});
+  Args args(argv, {"input", "seed", "dim", "output-dir", "threads"}, {"random", "json", "help"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -63,6 +64,8 @@ int cmd_run(const std::vector<std::string>& argv) {
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;
+  config.threads = static_cast<int>(args.get_int("threads", 1));
+  if (config.threads < 1 || config.threads > 256) throw UsageError{"--threads must be between 1 and 256"};
   std::mt19937 rng(static_cast<uint32_t>(args.get_int("seed", 0)));
   std::vector<NamedTensorView> feeds;
   std::vector<Tensor> keep;

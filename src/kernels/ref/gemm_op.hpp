@@ -2,6 +2,11 @@
 // C broadcast unidirectionally to [M, N] (it may be a scalar, [N], [M, 1], [1, N], [M, N]).
 #pragma once
 #include <cstdint>
+#include <memory>
+
+namespace wisp {
+struct PackedWeights;
+}
 
 namespace wisp::ref {
 
@@ -11,6 +16,9 @@ struct GemmParams {
   float alpha = 1, beta = 1;
   bool has_c = false;
   int64_t c_row_stride = 0, c_col_stride = 0;  // 0 along broadcast dims
+  // B is a constant at prepare: an optimized kernel may pack it once into packed_b.
+  bool b_constant = false;
+  mutable std::shared_ptr<PackedWeights> packed_b;
 };
 
 }  // namespace wisp::ref
