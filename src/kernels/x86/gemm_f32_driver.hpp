@@ -63,11 +63,22 @@ void gemm_blocked(const GemmF32Args& g, ThreadPool* pool) {
   constexpr int64_t kMr = Kernel::kMr, kNr = Kernel::kNr, kMc = Kernel::kMr * 12;
   static_assert(kNc % kNr == 0);
   if (g.m <= 0 || g.n <= 0) return;
-  const int64_t m_blocks = (g.m + kMc - 1) / kMc, n_blocks = (g.n + kNc - 1) / kNc;
+  const int64_t n_blocks = (g.n + kNc - 1) / kNc;
+  // With threads, cut M finer when there would be fewer than two units per thread (a
+  // 256-row problem is only 3 MC blocks). Only unit boundaries move, never the order of
+  // any element's sum, so results stay the same for every thread count.
+  int64_t mc = kMc;
+  const int64_t threads = pool ? pool->threads() : 1;
+  if (threads > 1) {
+    const int64_t want_m_blocks = (2 * threads + n_blocks - 1) / n_blocks;
+    const int64_t rows = (g.m + want_m_blocks - 1) / want_m_blocks;
+    mc = std::clamp((rows + kMr - 1) / kMr * kMr, kMr, kMc);
+  }
+  const int64_t m_blocks = (g.m + mc - 1) / mc;
   const bool unit_cs = g.a_cs == 1;
   parallel_for(pool, m_blocks * n_blocks, [&](int64_t u0, int64_t u1) {
     for (int64_t u = u0; u < u1; ++u) {
-      const int64_t i0 = u / n_blocks * kMc, i1 = std::min(g.m, i0 + kMc);
+      const int64_t i0 = u / n_blocks * mc, i1 = std::min(g.m, i0 + mc);
       const int64_t j0 = u % n_blocks * kNc, j1 = std::min(g.n, j0 + kNc);
       if (g.k == 0) {
         for (int64_t i = i0; i < i1; ++i) std::fill(g.c + i * g.ldc + j0, g.c + i * g.ldc + j1, 0.0f);
