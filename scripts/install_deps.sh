@@ -6,6 +6,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   protobuf-compiler libprotobuf-dev libonnx-dev   # onnx.proto + protobuf-lite for src/onnx
   libgtest-dev                                     # unit tests
+  libbenchmark-dev                                 # kernel micro-benchmarks (bench/kernels)
   libonnx-testdata                                 # ONNX backend conformance tests
   python3 python3-numpy                            # test-data helper scripts
 )

@@ -66,6 +66,7 @@ class NDArray {
 
 struct SessionOptions {
   std::map<std::string, int64_t> dims;  // sizes of symbolic dimensions, e.g. {"batch", 1}
+  int threads = 1;  // kernel threads, the caller's included; outputs are the same for any value
 };
 
 struct MemoryStats {

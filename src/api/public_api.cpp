@@ -71,6 +71,7 @@ Session::Session(const Model& model, SessionOptions options) {
   WISP_CHECK(model.impl() != nullptr, ErrorCode::kInvalidArgument, "Session: the model is not loaded");
   SessionConfig config;
   config.dims = std::move(options.dims);
+  config.threads = options.threads;
   impl_ = std::make_unique<Impl>(model.impl()->model, std::move(config));
 }
 Session::~Session() = default;

@@ -12,6 +12,7 @@
 namespace wisp {
 
 class Node;
+class ThreadPool;
 
 enum class Isa : uint8_t { kRef = 0, kPortable = 1, kAvx2 = 2, kAvx512 = 3, kNeon = 4 };
 std::string_view isa_name(Isa isa);
@@ -31,6 +32,7 @@ struct KernelArgs {
   void* scratch = nullptr;
   int64_t scratch_bytes = 0;
   DynamicOutputAllocator* dynamic = nullptr;
+  ThreadPool* pool = nullptr;  // the session's threads for parallel_for (null: run serially)
 
   template <class P> const P& p() const { return *static_cast<const P*>(params); }
   bool has_in(size_t i) const { return i < in.size() && in[i] != nullptr; }

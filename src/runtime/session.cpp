@@ -9,6 +9,7 @@
 #include "runtime/arena_plan.hpp"
 #include "runtime/denormals.hpp"
 #include "runtime/session_impl.hpp"
+#include "runtime/thread_pool.hpp"
 
 namespace wisp {
 namespace {
@@ -79,7 +80,7 @@ int add_slot(Session::Impl& im, const Value* v) {
 }
 
 // Runs a node whose inputs are all known at prepare; its outputs become constants.
-void fold_step(Session::Impl& im, Step& step, SessionStats& stats) {
+void fold_step(Session::Impl& im, Step& step, SessionStats& stats, ThreadPool* pool) {
   const Node& node = *step.node;
   const std::vector<int>& in_slots = step.in;
   const std::vector<int>& out_slots = step.out;
@@ -99,7 +100,7 @@ void fold_step(Session::Impl& im, Step& step, SessionStats& stats) {
   for (int s : in_slots) in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
   for (int s : out_slots) out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
   KernelArgs args{&node, step.params ? step.params->get() : nullptr, in_ptrs, out_ptrs,
-                  scratch.empty() ? nullptr : scratch.data(), step.scratch_bytes, &alloc};
+                  scratch.empty() ? nullptr : scratch.data(), step.scratch_bytes, &alloc, pool};
   with_node_context(node, [&] { step.fn(args); });
   for (Tensor& t : made) im.folded.push_back(std::make_shared<const Tensor>(std::move(t)));
   for (int s : out_slots) {
@@ -117,6 +118,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionConfig config)
     : model_(std::move(model)), config_(std::move(config)), impl_(std::make_unique<Impl>()) {
   WISP_CHECK(model_ != nullptr, ErrorCode::kInvalidArgument, "Session: model is null");
   graph_ = &model_->graph;
+  if (config_.threads > 1) pool_ = std::make_unique<ThreadPool>(config_.threads);
   inputs_.assign(graph_->inputs.begin(), graph_->inputs.end());
 }
 
@@ -125,6 +127,7 @@ Session::Session(std::shared_ptr<const Graph> graph, SessionConfig config, std::
       impl_(std::make_unique<Impl>()) {
   WISP_CHECK(subgraph_ != nullptr, ErrorCode::kInvalidArgument, "Session: subgraph is null");
   graph_ = subgraph_.get();
+  if (config_.threads > 1) pool_ = std::make_unique<ThreadPool>(config_.threads);
   std::vector<const Value*> all(graph_->inputs.begin(), graph_->inputs.end());
   for (const std::string& name : graph_->outer_refs) {
     const Value* v = graph_->find_value(name);
@@ -290,7 +293,7 @@ void Session::prepare_node(const Node& node) {
              dtype_name(key));
 
   if (config_.fold_constants && all_const && !any_dynamic && !schema->nondeterministic) {
-    fold_step(im, step, stats_);  // evaluated now: outputs become constants, no step at run
+    fold_step(im, step, stats_, pool_.get());  // evaluated now: outputs become constants, no step at run
     return;
   }
   const int step_index = static_cast<int>(im.steps.size());
@@ -446,14 +449,14 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
       if (ctx.scratch_bytes() > 0) {
         Tensor scratch(DType::kU8, Shape{ctx.scratch_bytes()});
         SlotAllocator alloc(im, st, nullptr);
-        KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, scratch.data(), ctx.scratch_bytes(), &alloc};
+        KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, scratch.data(), ctx.scratch_bytes(), &alloc, pool_.get()};
         with_node_context(node, [&] { st.fn(args); });
         continue;
       }
     }
     SlotAllocator alloc(im, st, nullptr);
     KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, st.scratch, st.scratch_bytes,
-                    (st.dynamic || st.has_dynamic_output) ? &alloc : nullptr};
+                    (st.dynamic || st.has_dynamic_output) ? &alloc : nullptr, pool_.get()};
     with_node_context(node, [&] { st.fn(args); });
   }
 

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "cpu/cpu_features.hpp"
 #include "ir/graph.hpp"
 #include "ir/op_registry.hpp"
 #include "kernels/kernel_registry.hpp"
@@ -41,7 +42,10 @@ struct SessionConfig {
   // dims of graph inputs default to 1 only if `default_symbolic_dim` is >= 0.
   std::map<std::string, int64_t> dims;
   int64_t default_symbolic_dim = -1;
-  Isa max_isa = Isa::kRef;  // highest kernel ISA to use (the CPU's, once detected)
+  Isa max_isa = best_isa();  // highest kernel ISA to use: the CPU's (capped by WISP_MAX_ISA)
+  // Threads for kernels that split work (parallel_for), the calling thread included.
+  // Results do not depend on it: every kernel splits work statically, same sums per output.
+  int threads = 1;
   bool fold_constants = true;
   // Time every step of each run (steady_clock, into storage made at prepare: no allocation
   // while running); read with Session::step_timings(). Off: one predictable branch per step.
@@ -140,6 +144,7 @@ class Session {
   std::map<std::string, TensorView> constants_;  // inputs fixed at construction (subgraphs)
   SessionConfig config_;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<ThreadPool> pool_;  // null when config_.threads <= 1
   SessionStats stats_;
   bool prepared_ = false;
   std::atomic<bool> running_{false};

@@ -16,7 +16,8 @@ namespace wisp::cli {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: wisp eval MODEL.onnx --data IMAGES.npy --labels LABELS.npy
-                 [--input NAME] [--output NAME] [--scale S] [--batch N] [--limit N] [--json] [--no-optimize]
+                 [--input NAME] [--output NAME] [--scale S] [--batch N] [--limit N] [--threads N] [--json]
+                 [--no-optimize]
 
 Runs the model over every sample of IMAGES.npy (first axis = samples) and compares the
 arg-max of the output with LABELS.npy (integers, one per sample). Prints top-1 and top-5
@@ -24,6 +25,8 @@ accuracy and the latency per batch (median, p90, min, max; after one warm-up bat
 Integer data fed to a float input is converted as value * S (default S = 1/255 for uint8,
 1 otherwise). --batch sets the samples per run (default 1); --limit uses the first N.
 The graph optimizer runs first unless --no-optimize is given.
+--threads N runs kernels on N threads (default 1; results are the same for any N).
+Kernels use the best instruction set the CPU has; WISP_MAX_ISA=ref|avx2|avx512 caps it.
 )";
 
 double percentile(std::vector<double> v, double p) {
@@ -36,7 +39,8 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args args(argv, {"data", "labels", "input", "output", "scale", "batch", "limit", "dim"}, {"json", "help", "no-optimize"});
+  Args args(argv, {"data", "labels", "input", "output", "scale", "batch", "limit", "dim", "threads"},
+            {"json", "help", "no-optimize"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -84,6 +88,8 @@ int cmd_eval(const std::vector<std::string>& argv) {
 
   SessionConfig config;
   config.dims = args.dims();
+  config.threads = static_cast<int>(args.get_int("threads", 1));
+  if (config.threads < 1 || config.threads > 256) throw UsageError{"--threads must be between 1 and 256"};
   Session session(model, config);
   int64_t top1 = 0, top5 = 0, seen = 0;
   std::vector<double> times;

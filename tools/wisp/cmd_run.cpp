@@ -15,7 +15,7 @@ namespace wisp::cli {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx [--input NAME=FILE.npy]... [--random] [--seed N]
-                [--dim NAME=SIZE]... [--output-dir DIR] [--json] [--no-optimize]
+                [--dim NAME=SIZE]... [--output-dir DIR] [--threads N] [--json] [--no-optimize]
 
 Runs the model once. Each input comes from a NumPy .npy file (--input image=x.npy); with
 --random, inputs not given are filled with random values (floats in [0,1), integers in
@@ -24,6 +24,7 @@ Prints each output's type, shape, range and first values; --output-dir writes on
 OUTPUT_NAME.npy per output; --json prints the same as one JSON object.
 The graph optimizer (fusions, folding; see `wisp inspect --optimized`) runs first unless
 --no-optimize is given.
+--threads N runs kernels on N threads (default 1; the outputs are the same for any N).
 )";
 
 std::string safe_file_name(const std::string& name) {
@@ -35,7 +36,7 @@ std::string safe_file_name(const std::string& name) {
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args args(argv, {"input", "seed", "dim", "output-dir"}, {"random", "json", "help", "no-optimize"});
+  Args args(argv, {"input", "seed", "dim", "output-dir", "threads"}, {"random", "json", "help", "no-optimize"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -46,6 +47,8 @@ int cmd_run(const std::vector<std::string>& argv) {
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;
+  config.threads = static_cast<int>(args.get_int("threads", 1));
+  if (config.threads < 1 || config.threads > 256) throw UsageError{"--threads must be between 1 and 256"};
   const std::vector<ModelInput> inputs = load_or_make_inputs(*model, args.all("input"), config.dims,
                                                              static_cast<uint32_t>(args.get_int("seed", 0)));
   std::vector<NamedTensorView> feeds;

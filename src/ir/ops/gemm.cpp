@@ -28,6 +28,7 @@ void infer_gemm(InferContext& ctx) {
   p.n = p.trans_b ? b[0] : b[1];
   const int64_t kb = p.trans_b ? b[1] : b[0];
   if (kb != p.k) ctx.fail_invalid(str_cat("inner dims differ: A' is [", p.m, ",", p.k, "], B' is [", kb, ",", p.n, "]"));
+  p.b_constant = ctx.input_value(1) != nullptr;
   p.has_c = ctx.has_input(2);
   if (p.has_c) {
     Shape c = ctx.input_shape(2);

@@ -48,6 +48,7 @@ void infer_matmul(InferContext& ctx) {
   require_same_dtype(ctx, 0, 1);
   ref::MatMulParams& p = ctx.params<ref::MatMulParams>();
   const Shape out = infer_matmul_shape(ctx, 0, 1, p);
+  p.b_constant = ctx.input_value(1) != nullptr;
   ctx.set_output(0, ctx.input_dtype(0), out);
   if (ctx.input_dtype(0) == DType::kF16 || ctx.input_dtype(0) == DType::kBF16)
     ctx.request_scratch(checked_mul(checked_mul(p.m, p.n), 4));  // one float result matrix

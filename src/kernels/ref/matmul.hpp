@@ -3,8 +3,13 @@
 // and a 1-D B is [K, 1] with that dim dropped from the output (done at infer).
 #pragma once
 #include <cstdint>
+#include <memory>
 
 #include "core/shape.hpp"
+
+namespace wisp {
+struct PackedWeights;
+}
 
 namespace wisp::ref {
 
@@ -17,6 +22,9 @@ struct MatMulParams {
   int64_t batch_count = 1;
   // QLinearMatMul / MatMulInteger: zero points and scales per row of A / column of B.
   bool a_per_row = false, b_per_col = false;
+  // B is a constant at prepare: an optimized kernel may pack it once into packed_b.
+  bool b_constant = false;
+  mutable std::shared_ptr<PackedWeights> packed_b;
 };
 
 // Calls fn(out_index, a_offset, b_offset) for every batch entry (offsets in elements of

@@ -1,0 +1,54 @@
+// The float32 GEMM shared by the x86 MatMul and Gemm kernels:
+//
+//   C[M, N] = alpha * (A x B) + beta * bias      (bias broadcast through strides; optional)
+//
+// A is read in place through strides (A(i, k) = a[i * a_rs + k * a_cs]), so a transposed A
+// costs nothing. B must first be packed (pack_b) into panels of `nr` columns: panel p holds
+// B(k, p*nr + j) at packed[p * K * nr + k * nr + j], zero-padded past N, so the microkernel
+// reads it with aligned vector loads. A constant B (weights) is packed once and cached; see
+// gemm_f32_ops.cpp. Each ISA file (gemm_f32_avx2.cpp, gemm_f32_avx512.cpp) provides one
+// GemmF32Impl, compiled with its own ISA flags; callers check the CPU before using it.
+#pragma once
+#include <cstdint>
+
+#include "kernels/kernel_registry.hpp"
+#include "kernels/ref/epilogue.hpp"
+
+namespace wisp {
+class ThreadPool;
+}
+
+namespace wisp::x86 {
+
+struct GemmF32Args {
+  int64_t m = 0, n = 0, k = 0;
+  const float* a = nullptr;
+  int64_t a_rs = 0, a_cs = 1;
+  const float* packed_b = nullptr;  // pack_b layout for the impl's nr
+  float* c = nullptr;
+  int64_t ldc = 0;
+  float alpha = 1;
+  const float* bias = nullptr;  // null: no bias term
+  int64_t bias_rs = 0, bias_cs = 0;
+  float beta = 1;
+  ref::Epilogue epilogue;  // fused activation, applied after alpha and the bias
+};
+
+struct GemmF32Impl {
+  Isa isa = Isa::kRef;
+  int nr = 0;  // panel width of packed B
+  // Floats pack_b writes for a K x N matrix (panels rounded up to nr columns).
+  int64_t packed_size(int64_t k, int64_t n) const { return (n + nr - 1) / nr * nr * k; }
+  // `out` must be 64-byte aligned.
+  void (*pack_b)(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, float* out) = nullptr;
+  // Parallel over blocks of C with `pool` (may be null); results do not depend on it.
+  void (*gemm)(const GemmF32Args& args, ThreadPool* pool) = nullptr;
+};
+
+// The impl for `isa` if this build has it (x86-64 builds have avx2 and avx512), else null.
+// It does not check the CPU: use best_isa() for that.
+const GemmF32Impl* gemm_f32_impl(Isa isa);
+const GemmF32Impl* gemm_f32_avx2_impl();
+const GemmF32Impl* gemm_f32_avx512_impl();
+
+}  // namespace wisp::x86

@@ -1,0 +1,75 @@
+// CPU feature detection: the ISA mapping and the WISP_MAX_ISA parsing, and (Linux x86-64)
+// detection against the flags the kernel reports in /proc/cpuinfo.
+#include "cpu/cpu_features.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+namespace wisp {
+namespace {
+
+TEST(CpuFeatures, IsaForPicksTheHighestCompleteLevel) {
+  CpuFeatures f;
+  EXPECT_EQ(isa_for(f), Isa::kPortable);
+  f.avx2 = true;
+  EXPECT_EQ(isa_for(f), Isa::kPortable) << "AVX2 kernels also need FMA";
+  f.fma = true;
+  EXPECT_EQ(isa_for(f), Isa::kAvx2);
+  f.avx512f = true;
+  EXPECT_EQ(isa_for(f), Isa::kAvx2) << "AVX-512 kernels need F, BW and VL";
+  f.avx512bw = f.avx512vl = true;
+  EXPECT_EQ(isa_for(f), Isa::kAvx512);
+  CpuFeatures arm;
+  arm.neon = true;
+  EXPECT_EQ(isa_for(arm), Isa::kNeon);
+}
+
+TEST(CpuFeatures, ParseAndCap) {
+  EXPECT_EQ(parse_isa("ref"), Isa::kRef);
+  EXPECT_EQ(parse_isa("avx2"), Isa::kAvx2);
+  EXPECT_EQ(parse_isa("avx512"), Isa::kAvx512);
+  EXPECT_EQ(parse_isa("neon"), Isa::kNeon);
+  EXPECT_FALSE(parse_isa("sse9").has_value());
+  EXPECT_FALSE(parse_isa("").has_value());
+  EXPECT_EQ(min_isa(Isa::kAvx512, Isa::kAvx2), Isa::kAvx2);
+  EXPECT_EQ(min_isa(Isa::kAvx2, Isa::kAvx512), Isa::kAvx2);
+  EXPECT_EQ(min_isa(Isa::kAvx512, Isa::kRef), Isa::kRef);
+  EXPECT_EQ(min_isa(Isa::kNeon, Isa::kAvx2), Isa::kPortable);
+  EXPECT_EQ(min_isa(Isa::kNeon, Isa::kRef), Isa::kRef);
+}
+
+TEST(CpuFeatures, BestIsaIsAtMostTheDetectedOne) {
+  EXPECT_EQ(min_isa(best_isa(), detected_isa()), best_isa());
+  EXPECT_EQ(detected_isa(), isa_for(cpu_features()));
+}
+
+#if defined(__x86_64__) && defined(__linux__)
+// Linux lists a flag only when the CPU has it and the kernel enabled its register state.
+TEST(CpuFeatures, MatchesProcCpuinfoOnLinuxX86) {
+  std::ifstream in("/proc/cpuinfo");
+  if (!in) GTEST_SKIP() << "/proc/cpuinfo is not readable";
+  std::string line;
+  std::set<std::string> flags;
+  while (std::getline(in, line) && flags.empty()) {
+    if (line.rfind("flags", 0) != 0) continue;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    for (std::string w; words >> w;) flags.insert(w);
+  }
+  if (flags.empty()) GTEST_SKIP() << "/proc/cpuinfo has no flags line";
+  const auto has = [&](const char* name) { return flags.count(name) > 0; };
+  const CpuFeatures& f = cpu_features();
+  EXPECT_EQ(f.avx2, has("avx2"));
+  EXPECT_EQ(f.fma, has("fma"));
+  EXPECT_EQ(f.avx512f, has("avx512f"));
+  EXPECT_EQ(f.avx512bw, has("avx512bw"));
+  EXPECT_EQ(f.avx512vl, has("avx512vl"));
+  EXPECT_EQ(f.avx512vnni, has("avx512_vnni"));
+}
+#endif
+
+}  // namespace
+}  // namespace wisp

@@ -1,0 +1,101 @@
+// The thread pool: every index exactly once, static chunks, errors rethrown, nesting runs
+// inline; and the sample model gives bit-identical outputs at 1, 2 and 3 threads.
+#include "runtime/thread_pool.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <stdexcept>
+#include <vector>
+
+#include "io/npy.hpp"
+#include "onnx/onnx_importer.hpp"
+#include "runtime/session.hpp"
+
+namespace wisp {
+namespace {
+
+TEST(ThreadPool, CoversEachIndexExactlyOnce) {
+  for (int threads : {1, 2, 3, 4, 7}) {
+    ThreadPool pool(threads);
+    EXPECT_EQ(pool.threads(), threads);
+    for (int64_t n : {0, 1, 2, 3, 5, 7, 8, 64, 1000, 1001}) {
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(n));
+      for (auto& h : hits) h = 0;
+      std::atomic<int> calls{0};
+      pool.parallel_for(n, [&](int64_t b, int64_t e) {
+        ASSERT_LT(b, e);
+        ++calls;
+        for (int64_t i = b; i < e; ++i) ++hits[static_cast<size_t>(i)];
+      });
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(hits[static_cast<size_t>(i)], 1) << "n=" << n << " threads=" << threads;
+      EXPECT_LE(calls.load(), std::max(1, std::min<int>(threads, static_cast<int>(n))));
+    }
+  }
+}
+
+TEST(ThreadPool, ChunksAreStaticAndContiguous) {
+  int64_t b = 0, e = 0;
+  ThreadPool::chunk(10, 3, 0, b, e);
+  EXPECT_EQ(b, 0);
+  EXPECT_EQ(e, 3);
+  ThreadPool::chunk(10, 3, 1, b, e);
+  EXPECT_EQ(b, 3);
+  EXPECT_EQ(e, 6);
+  ThreadPool::chunk(10, 3, 2, b, e);
+  EXPECT_EQ(b, 6);
+  EXPECT_EQ(e, 10);
+  // The pool hands out exactly those chunks.
+  ThreadPool pool(3);
+  std::vector<int64_t> begin_of(10, -1);
+  pool.parallel_for(10, [&](int64_t b0, int64_t e0) {
+    for (int64_t i = b0; i < e0; ++i) begin_of[static_cast<size_t>(i)] = b0;
+  });
+  EXPECT_EQ(begin_of, (std::vector<int64_t>{0, 0, 0, 3, 3, 3, 6, 6, 6, 6}));
+}
+
+TEST(ThreadPool, RethrowsAChunkErrorAndStaysUsable) {
+  ThreadPool pool(3);
+  EXPECT_THROW(pool.parallel_for(9, [](int64_t b, int64_t) {
+    if (b >= 3) throw std::runtime_error("chunk failed");
+  }),
+               std::runtime_error);
+  std::atomic<int64_t> sum{0};
+  pool.parallel_for(100, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) sum += i;
+  });
+  EXPECT_EQ(sum.load(), 4950);
+}
+
+TEST(ThreadPool, NestedCallsRunInline) {
+  ThreadPool pool(2);
+  std::atomic<int64_t> total{0};
+  pool.parallel_for(4, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i)
+      pool.parallel_for(10, [&](int64_t b2, int64_t e2) { total += e2 - b2; });
+  });
+  EXPECT_EQ(total.load(), 40);
+}
+
+TEST(ThreadPool, SampleModelIsBitIdenticalAtAnyThreadCount) {
+  const std::string dir = std::string(WISP_SOURCE_DIR) + "/models/";
+  auto model = import_onnx_file(dir + "fashion_mnist_cnn.onnx");
+  Tensor u8 = read_npy(dir + "fashion_mnist_test_images.npy");
+  Tensor x(DType::kF32, Shape{20, 1, 28, 28});
+  for (int64_t i = 0; i < x.numel(); ++i) x.as<float>()[i] = u8.as<uint8_t>()[i] / 255.0f;
+  std::vector<Tensor> outs;
+  for (int threads : {1, 2, 3}) {
+    SessionConfig config;
+    config.threads = threads;
+    Session session(model, config);
+    outs.push_back(session.run({{"image", x.view()}}).at(0));
+  }
+  ASSERT_EQ(outs[0].shape(), (Shape{20, 10}));
+  for (size_t t = 1; t < outs.size(); ++t)
+    EXPECT_EQ(std::memcmp(outs[0].data(), outs[t].data(), static_cast<size_t>(outs[0].bytes())), 0)
+        << "outputs at " << t + 1 << " threads differ from 1 thread";
+}
+
+}  // namespace
+}  // namespace wisp
