@@ -21,6 +21,7 @@
 #include "cli_inputs.hpp"
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
 #include "runtime/model_stats.hpp"
 #include "runtime/session.hpp"
 
@@ -28,8 +29,8 @@ namespace wisp::cli {
 namespace {
 
 constexpr const char* kUsage = R"(Usage: wisp bench MODEL.onnx [--runs N] [--warmup N] [--input NAME=FILE.npy]...
-                  [--dim NAME=SIZE]... [--seed N] [--top N] [--no-profile]
-                  [--output-dir DIR] [--json]
+                  [--dim NAME=SIZE]... [--seed N] [--top N] [--threads N] [--no-profile]
+                  [--no-optimize] [--output-dir DIR] [--json]
 
 Measures the model on this machine: load time (import + prepare), first-inference time,
 warm latency (min, median, p90, p99, max) over --runs runs (default 50) after --warmup
@@ -38,6 +39,8 @@ GFLOP/s (2 x MACs / median latency), and a per-op profile: the --top (default 15
 by total time and a summary per op type. Inputs come from --input NAME=FILE.npy; the rest
 are random (floats in [0,1), seed --seed) with their declared shapes (symbolic dims from
 --dim, else 1). --output-dir writes each output of the last run as OUTPUT_NAME.npy.
+--threads N runs kernels on N threads (default 1). The graph optimizer runs as part of
+loading unless --no-optimize. Kernels use the CPU's best ISA (cap: WISP_MAX_ISA).
 --json prints everything as one JSON object.
 )";
 
@@ -91,7 +94,8 @@ struct OpTypeRow {
 }  // namespace
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args args(argv, {"runs", "warmup", "input", "dim", "seed", "top", "output-dir"}, {"no-profile", "json", "help"});
+  Args args(argv, {"runs", "warmup", "input", "dim", "seed", "top", "output-dir", "threads"},
+            {"no-profile", "no-optimize", "json", "help"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
@@ -105,8 +109,11 @@ int cmd_bench(const std::vector<std::string>& argv) {
   // Load: import + prepare for the inputs' shapes.
   const auto t_load = Clock::now();
   std::shared_ptr<Model> model = import_onnx_file(path);
+  if (!args.flag("no-optimize")) model = optimize_model(*model);
   const double import_ms = ms_since(t_load);
   SessionConfig config;
+  config.threads = static_cast<int>(args.get_int("threads", 1));
+  if (config.threads < 1 || config.threads > 256) throw UsageError{"--threads must be between 1 and 256"};
   config.dims = args.dims();
   config.default_symbolic_dim = 1;
   config.profile = profile;
@@ -177,6 +184,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
   if (args.flag("json")) {
     Json j;
     j.begin_object().value("model", path).value("runs", runs).value("warmup", warmup).value("profiled", profile);
+    j.value("threads", static_cast<int64_t>(config.threads)).value("isa", std::string(isa_name(config.max_isa)));
+    j.value("optimized", !args.flag("no-optimize"));
     j.begin_array("inputs");
     for (const ModelInput& in : inputs)
       j.begin_object().value("name", in.name).value("dtype", std::string(dtype_name(in.tensor.dtype())))
@@ -204,6 +213,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
   }
 
   std::printf("model            %s\n", path.c_str());
+  std::printf("engine           %d thread%s, %s kernels, graph %s\n", config.threads, config.threads == 1 ? "" : "s",
+              std::string(isa_name(config.max_isa)).c_str(), args.flag("no-optimize") ? "as imported" : "optimized");
   for (const ModelInput& in : inputs)
     std::printf("input            %s %s%s%s\n", in.name.c_str(), std::string(dtype_name(in.tensor.dtype())).c_str(),
                 in.tensor.shape().str().c_str(), in.random ? " (random)" : "");
