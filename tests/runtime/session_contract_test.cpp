@@ -11,6 +11,7 @@
 
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
 #include "runtime/session.hpp"
 
 namespace {
@@ -53,41 +54,43 @@ Tensor sample_input(int64_t batch) {
   return x;
 }
 
+// Heap allocations during three warm run_into calls (after one that prepares and lets
+// kernels pack their constant weights).
+int64_t allocations_in_warm_runs(std::shared_ptr<const Model> model, SessionConfig config) {
+  Session session(model, config);
+  Tensor x = sample_input(2);
+  Tensor y(DType::kF32, Shape{2, 10});
+  std::vector<NamedTensorView> feeds{{"image", x.view()}};
+  std::vector<TensorView> outs{y.view()};
+  session.run_into(feeds, outs);
+  g_allocations = 0;
+  g_counting = true;
+  for (int i = 0; i < 3; ++i) session.run_into(feeds, outs);
+  g_counting = false;
+  if (config.profile) {
+    EXPECT_FALSE(session.step_timings().empty());
+  }
+  return g_allocations.load();
+}
+
 TEST(SessionContract, RunIntoDoesNotAllocate) {
 #ifndef WISP_COUNT_ALLOCATIONS
   GTEST_SKIP() << "allocation counting is off in sanitizer builds";
 #endif
-  auto model = import_onnx_file(kModels + "fashion_mnist_cnn.onnx");
-  Session session(model, SessionConfig{.dims = {{"batch", 2}}});
-  Tensor x = sample_input(2);
-  Tensor y(DType::kF32, Shape{2, 10});
-  std::vector<NamedTensorView> feeds{{"image", x.view()}};
-  std::vector<TensorView> outs{y.view()};
-  session.run_into(feeds, outs);  // prepares
-  g_allocations = 0;
-  g_counting = true;
-  for (int i = 0; i < 3; ++i) session.run_into(feeds, outs);
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0) << "run_into allocated on the heap";
-}
-
-TEST(SessionContract, RunIntoWithProfilingDoesNotAllocate) {
-#ifndef WISP_COUNT_ALLOCATIONS
-  GTEST_SKIP() << "allocation counting is off in sanitizer builds";
-#endif
-  auto model = import_onnx_file(kModels + "fashion_mnist_cnn.onnx");
-  Session session(model, SessionConfig{.dims = {{"batch", 2}}, .profile = true});
-  Tensor x = sample_input(2);
-  Tensor y(DType::kF32, Shape{2, 10});
-  std::vector<NamedTensorView> feeds{{"image", x.view()}};
-  std::vector<TensorView> outs{y.view()};
-  session.run_into(feeds, outs);  // prepares
-  g_allocations = 0;
-  g_counting = true;
-  for (int i = 0; i < 3; ++i) session.run_into(feeds, outs);
-  g_counting = false;
-  EXPECT_EQ(g_allocations.load(), 0) << "run_into with profiling allocated on the heap";
-  ASSERT_FALSE(session.step_timings().empty());
+  std::shared_ptr<const Model> model = import_onnx_file(kModels + "fashion_mnist_cnn.onnx");
+  std::shared_ptr<const Model> optimized = optimize_model(*model);
+  const SessionConfig plain{.dims = {{"batch", 2}}};
+  EXPECT_EQ(allocations_in_warm_runs(model, plain), 0) << "plain";
+  EXPECT_EQ(allocations_in_warm_runs(optimized, plain), 0) << "optimized graph";
+  SessionConfig profiled = plain;
+  profiled.profile = true;
+  EXPECT_EQ(allocations_in_warm_runs(model, profiled), 0) << "with the profiler";
+  SessionConfig threaded = plain;
+  threaded.threads = 2;
+  EXPECT_EQ(allocations_in_warm_runs(optimized, threaded), 0) << "2 threads";
+  SessionConfig reference = plain;
+  reference.max_isa = Isa::kRef;
+  EXPECT_EQ(allocations_in_warm_runs(optimized, reference), 0) << "reference kernels";
 }
 
 TEST(SessionContract, SessionsOnThreadsShareOneModel) {
