@@ -15,7 +15,10 @@ for kind in "${kinds[@]}"; do
   echo "=== $kind: tests"
   # halt_on_error: the first sanitizer report fails the run; detect_leaks stays on.
   ASAN_OPTIONS="halt_on_error=1:abort_on_error=1" UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
-    ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 1500
+    ctest --test-dir "$dir" --output-on-failure -j "$(nproc)" --timeout 1500 | tee "$dir/ctest-summary.txt"
   echo "=== $kind: ONNX conformance"
   grep -h "^conformance" "$dir/Testing/Temporary/LastTest.log" || true
 done
+# End with ctest's own summary line (CI reads the closing line of the test runner).
+echo "=== summary"
+grep -h "tests passed" build*/ctest-summary.txt | tail -n 1
