@@ -11,7 +11,10 @@
 #pragma once
 #include <cstdint>
 
+#include <memory>
+
 #include "kernels/kernel_registry.hpp"
+#include "kernels/packed_weights.hpp"
 #include "kernels/ref/epilogue.hpp"
 
 namespace wisp {
@@ -48,6 +51,11 @@ struct GemmF32Impl {
 // The impl for `isa` if this build has it (x86-64 builds have avx2 and avx512), else null.
 // It does not check the CPU: use best_isa() for that.
 const GemmF32Impl* gemm_f32_impl(Isa isa);
+
+// B packed for one GEMM: cached in `cache` (packed once per Session) when B is a constant,
+// else packed into a per-thread buffer that grows to the largest B seen and is reused.
+const float* packed_b(const GemmF32Impl& impl, bool constant, std::shared_ptr<PackedWeights>& cache, int64_t k,
+                      int64_t n, const float* b, int64_t b_rs, int64_t b_cs);
 const GemmF32Impl* gemm_f32_avx2_impl();
 const GemmF32Impl* gemm_f32_avx512_impl();
 

@@ -16,6 +16,7 @@
 #include "kernels/x86/gemm_f32.hpp"
 
 namespace wisp::x86 {
+
 namespace {
 
 float* aligned_floats(std::vector<float>& storage, int64_t count) {
@@ -25,7 +26,8 @@ float* aligned_floats(std::vector<float>& storage, int64_t count) {
   return storage.data() + ((64 - addr % 64) % 64) / sizeof(float);
 }
 
-// Packed B for this call: from the cache when B is constant, else packed into `scratch`.
+}  // namespace
+
 const float* packed_b(const GemmF32Impl& impl, bool constant, std::shared_ptr<PackedWeights>& cache, int64_t k,
                       int64_t n, const float* b, int64_t b_rs, int64_t b_cs) {
   if (constant) {
@@ -44,6 +46,8 @@ const float* packed_b(const GemmF32Impl& impl, bool constant, std::shared_ptr<Pa
   impl.pack_b(k, n, b, b_rs, b_cs, out);
   return out;
 }
+
+namespace {
 
 template <Isa kIsa>
 void gemm_f32_kernel(const KernelArgs& args) {
