@@ -9,17 +9,10 @@
 #include "cpu/cpu_features.hpp"
 #include "ir/graph.hpp"
 #include "runtime/session.hpp"
+#include "test_util/op_test_util.hpp"
 
 namespace wisp {
 namespace {
-
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  Tensor t(DType::kF32, shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t.as<float>()[i] = u(rng);
-  return t;
-}
 
 struct ConvCase {
   Shape x, w;
@@ -38,8 +31,8 @@ Tensor run_conv(const ConvCase& c, Isa isa, int threads) {
   x->shape = SymShape{};
   for (int64_t d : c.x) x->shape->push_back(SymDim{d, ""});
   g.inputs.push_back(x);
-  std::vector<Value*> ins{x, g.add_constant("w", random_tensor(c.w, 2))};
-  if (c.bias) ins.push_back(g.add_constant("b", random_tensor(Shape{c.w[0]}, 3)));
+  std::vector<Value*> ins{x, g.add_constant("w", test::random_f32(c.w, 2))};
+  if (c.bias) ins.push_back(g.add_constant("b", test::random_f32(Shape{c.w[0]}, 3)));
   Value* y = g.add_value("y");
   Node* n = g.add_node("Conv", "conv", ins, {y});
   if (!c.strides.empty()) n->attrs.set_ints("strides", c.strides);
@@ -51,7 +44,7 @@ Tensor run_conv(const ConvCase& c, Isa isa, int threads) {
   config.max_isa = isa;
   config.threads = threads;
   Session s(model, config);
-  Tensor xin = random_tensor(c.x, 1);
+  Tensor xin = test::random_f32(c.x, 1);
   return s.run({{"x", xin.view()}}).at(0);
 }
 

@@ -4,6 +4,8 @@
 // Variants the CPU (or build) lacks are skipped with the reason.
 #include <gtest/gtest.h>
 
+#include "test_util/op_test_util.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -19,14 +21,6 @@
 
 namespace wisp {
 namespace {
-
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  Tensor t(DType::kF32, shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t.as<float>()[i] = u(rng);
-  return t;
-}
 
 // Calls `fn` on tensors the way the session would.
 Tensor call(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins, const Shape& out_shape,
@@ -94,9 +88,9 @@ TEST_P(GemmSimd, GemmMatchesReferenceAtTileEdges) {
         p.beta = bias_kind == 4 ? 0.5f : 1.0f;
         p.c_row_stride = (bias_kind == 2 || bias_kind == 4) ? (bias_kind == 4 ? n : 1) : 0;
         p.c_col_stride = (bias_kind == 1 || bias_kind == 4) ? 1 : 0;
-        Tensor a = random_tensor(p.trans_a ? Shape{k, m} : Shape{m, k}, combo);
-        Tensor b = random_tensor(p.trans_b ? Shape{n, k} : Shape{k, n}, combo + 7);
-        Tensor c = random_tensor(cs, combo + 13);
+        Tensor a = test::random_f32(p.trans_a ? Shape{k, m} : Shape{m, k}, combo);
+        Tensor b = test::random_f32(p.trans_b ? Shape{n, k} : Shape{k, n}, combo + 7);
+        Tensor c = test::random_f32(cs, combo + 13);
         const Tensor* cp = p.has_c ? &c : nullptr;
         Tensor want = call(ref_fn, &p, {&a, &b, cp}, Shape{m, n});
         Tensor got = call(fn, &p, {&a, &b, cp}, Shape{m, n});
@@ -133,8 +127,8 @@ TEST_P(GemmSimd, GemmAppliesTheFusedActivation) {
       p.trans_b = true;
       p.has_c = true, p.c_row_stride = 0, p.c_col_stride = 1;
       p.epilogue = e;
-      Tensor a = random_tensor(Shape{p.m, p.k}, ++seed), b = random_tensor(Shape{p.n, p.k}, ++seed);
-      Tensor c = random_tensor(Shape{p.n}, ++seed);
+      Tensor a = test::random_f32(Shape{p.m, p.k}, ++seed), b = test::random_f32(Shape{p.n, p.k}, ++seed);
+      Tensor c = test::random_f32(Shape{p.n}, ++seed);
       Tensor want = call(ref_fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
       Tensor got = call(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
       int64_t negatives = 0;
@@ -166,7 +160,7 @@ TEST_P(GemmSimd, MatMulBatchesBroadcastAndCachedWeights) {
       p.a_batch_stride[0] = m * k;
       p.b_batch_stride[0] = shared_b ? 0 : k * n;
       p.b_constant = shared_b;
-      Tensor a = random_tensor(Shape{3, m, k}, 1), b = random_tensor(shared_b ? Shape{k, n} : Shape{3, k, n}, 2);
+      Tensor a = test::random_f32(Shape{3, m, k}, 1), b = test::random_f32(shared_b ? Shape{k, n} : Shape{3, k, n}, 2);
       Tensor want = call(ref_fn, &p, {&a, &b}, Shape{3, m, n});
       Tensor abs_a = Tensor::copy_of(a.view()), abs_b = Tensor::copy_of(b.view());
       for (Tensor* t : {&abs_a, &abs_b})
@@ -179,7 +173,7 @@ TEST_P(GemmSimd, MatMulBatchesBroadcastAndCachedWeights) {
         EXPECT_TRUE(close(call(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k));
         EXPECT_EQ(p.packed_b->data, packed) << "the second run reuses the packing";
         // A different B (another buffer) must not be served from the stale packing.
-        Tensor b2 = random_tensor(Shape{k, n}, 3);
+        Tensor b2 = test::random_f32(Shape{k, n}, 3);
         Tensor want2 = call(ref_fn, &p, {&a, &b2}, Shape{3, m, n});
         EXPECT_TRUE(close(call(fn, &p, {&a, &b2}, Shape{3, m, n}), want2, scale, k));
       }
@@ -194,7 +188,7 @@ TEST_P(GemmSimd, BitIdenticalForAnyThreadCount) {
   p.m = 200, p.n = 600, p.k = 300;  // several MC x NC units and K blocks
   p.has_c = true;
   p.c_col_stride = 1;
-  Tensor a = random_tensor(Shape{p.m, p.k}, 4), b = random_tensor(Shape{p.k, p.n}, 5), c = random_tensor(Shape{p.n}, 6);
+  Tensor a = test::random_f32(Shape{p.m, p.k}, 4), b = test::random_f32(Shape{p.k, p.n}, 5), c = test::random_f32(Shape{p.n}, 6);
   Tensor one = call(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
   for (int threads : {2, 3, 4}) {
     ThreadPool pool(threads);

@@ -1,6 +1,7 @@
 #include "test_util/op_test_util.hpp"
 
 #include <cmath>
+#include <random>
 
 #include "ir/graph.hpp"
 #include "runtime/session.hpp"
@@ -47,6 +48,14 @@ Tensor run_op1(const std::string& op_type, const std::vector<Tensor>& inputs, co
   std::vector<OpInput> in;
   for (const Tensor& t : inputs) in.push_back(OpInput{t, false});
   return run_op(op_type, in, attrs, 1).at(0);
+}
+
+Tensor random_f32(const Shape& shape, uint32_t seed, float lo, float hi) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> u(lo, hi);
+  Tensor t(DType::kF32, shape);
+  for (int64_t i = 0; i < t.numel(); ++i) t.as<float>()[i] = u(rng);
+  return t;
 }
 
 ::testing::AssertionResult tensors_near(const Tensor& actual, const Tensor& expected, double rtol, double atol) {

@@ -24,6 +24,9 @@ std::vector<Tensor> run_op(const std::string& op_type, const std::vector<OpInput
 // Convenience: all inputs are graph inputs, one output.
 Tensor run_op1(const std::string& op_type, const std::vector<Tensor>& inputs, const Attributes& attrs = {});
 
+// f32 tensor of `shape` with values uniform in [lo, hi), reproducible from `seed`.
+Tensor random_f32(const Shape& shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
+
 // Element-wise comparison with |a-b| <= atol + rtol*|b|; gtest failure message names the
 // first mismatching index. Types and shapes must match exactly.
 ::testing::AssertionResult tensors_near(const Tensor& actual, const Tensor& expected, double rtol = 1e-5,
