@@ -50,6 +50,12 @@ Value* ConvertContext::const_tensor(Tensor t, const std::string& hint) {
   return graph_.add_constant(graph_.unique_name(node_.name + "/" + hint), std::move(t));
 }
 
+Value* ConvertContext::ints_attr_as_input(Attributes& attrs, const std::string& name) {
+  Value* v = const_i64(attrs.get_ints(name), name);
+  attrs.erase(name);
+  return v;
+}
+
 void ConvertContext::fail_invalid(const std::string& msg) const {
   fail(ErrorCode::kInvalidModel, node_.op_type, " '", node_.name, "' (opset ", node_.opset, "): ", msg);
 }

@@ -40,6 +40,9 @@ class ConvertContext {
   // A fresh constant (1-D int64 by default, the common case for axes/pads/shapes).
   Value* const_i64(const std::vector<int64_t>& values, const std::string& hint);
   Value* const_tensor(Tensor t, const std::string& hint);
+  // The newest opsets turned several ints attributes into inputs (axes, pads, split): this
+  // removes attribute `name` from `attrs` and returns its values as a constant 1-D input.
+  Value* ints_attr_as_input(Attributes& attrs, const std::string& name);
 
   [[noreturn]] void fail_invalid(const std::string& msg) const;
   [[noreturn]] void fail_unsupported(const std::string& msg) const;

@@ -15,9 +15,8 @@ void convert_pad(ConvertContext& ctx) {
   }
   if (!n.attrs.has("pads")) ctx.fail_invalid("Pad needs the pads attribute");
   Attributes attrs = n.attrs;
-  std::vector<int64_t> pads = attrs.get_ints("pads");
-  attrs.erase("pads");
-  ctx.emit("Pad", {n.inputs.at(0), ctx.const_i64(pads, "pads")}, n.outputs, std::move(attrs));
+  Value* pads = ctx.ints_attr_as_input(attrs, "pads");
+  ctx.emit("Pad", {n.inputs.at(0), pads}, n.outputs, std::move(attrs));
 }
 
 }  // namespace

@@ -12,8 +12,7 @@ void convert_reduce(ConvertContext& ctx) {
   if (!n.attrs.has("axes")) return (void)ctx.emit_as_is();
   if (n.inputs.size() > 1 && n.inputs[1] != nullptr) ctx.fail_invalid("axes given both as attribute and input");
   Attributes attrs = n.attrs;
-  attrs.erase("axes");
-  Value* axes = ctx.const_i64(n.attrs.get_ints("axes"), "axes");
+  Value* axes = ctx.ints_attr_as_input(attrs, "axes");
   ctx.emit(n.op_type, {n.inputs.at(0), axes}, n.outputs, std::move(attrs));
 }
 

@@ -12,9 +12,8 @@ void convert_split(ConvertContext& ctx) {
     return;
   }
   Attributes attrs = n.attrs;
-  std::vector<int64_t> split = attrs.get_ints("split");
-  attrs.erase("split");
-  ctx.emit("Split", {n.inputs.at(0), ctx.const_i64(split, "split")}, n.outputs, std::move(attrs));
+  Value* split = ctx.ints_attr_as_input(attrs, "split");
+  ctx.emit("Split", {n.inputs.at(0), split}, n.outputs, std::move(attrs));
 }
 
 }  // namespace

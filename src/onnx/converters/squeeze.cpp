@@ -13,9 +13,8 @@ void convert_axes_attribute_to_input(ConvertContext& ctx) {
     return;
   }
   Attributes attrs = n.attrs;
-  std::vector<int64_t> axes = attrs.get_ints("axes");
-  attrs.erase("axes");
-  ctx.emit(n.op_type, {n.inputs.at(0), ctx.const_i64(axes, "axes")}, n.outputs, std::move(attrs));
+  Value* axes = ctx.ints_attr_as_input(attrs, "axes");
+  ctx.emit(n.op_type, {n.inputs.at(0), axes}, n.outputs, std::move(attrs));
 }
 
 }  // namespace
