@@ -9,9 +9,16 @@ packages=(
   libbenchmark-dev                                 # kernel micro-benchmarks (bench/kernels)
   libonnx-testdata                                 # ONNX backend conformance tests
   python3 python3-numpy                            # test-data helper scripts
+  flatbuffers-compiler libflatbuffers-dev          # .wisp format (src/format)
+  libsodium-dev                                    # signed/encrypted packages (src/package)
+  clang libclang-rt-dev                            # libFuzzer targets (tests/fuzz)
+  g++-aarch64-linux-gnu qemu-user                  # NEON kernels: cross-build, run under qemu
 )
 if [ "${WISP_WITH_TORCH:-0}" = 1 ]; then
   packages+=(python3-torch python3-torchvision python3-onnx dataset-fashion-mnist)
+fi
+if [ "${WISP_WITH_PEERS:-0}" = 1 ]; then
+  packages+=(libopencv-dev nodejs npm)             # bench/peers: OpenCV DNN, onnxruntime-node
 fi
 missing=()
 for p in "${packages[@]}"; do
