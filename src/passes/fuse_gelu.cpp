@@ -2,6 +2,7 @@
 //
 //   erf form:   y = x * 0.5 * (1 + Erf(x / sqrt 2))                   -> Gelu(x)
 //   tanh form:  y = x * 0.5 * (1 + Tanh(sqrt(2/pi) * (x + 0.044715 x^3))) -> Gelu(x, approximate=tanh)
+//               (also factored: Tanh((x * sqrt(2/pi)) * (1 + 0.044715 x x)), "FastGELU")
 //
 // Exporters differ in where the 0.5 goes and in operand order, so the "1 + ..." value b
 // is matched first and the product {x, 0.5, b} is accepted in the three associations
@@ -19,6 +20,7 @@ namespace {
 
 constexpr double kSqrt2 = 1.4142135623730951;
 constexpr double kSqrt2OverPi = 0.7978845608028654;
+constexpr double kGeluCubic = 0.044715;
 
 // Erf(x / sqrt 2): returns x.
 Value* erf_argument_source(const Node& erf, const UseMap& uses, std::vector<const Node*>& dead) {
@@ -59,23 +61,60 @@ Value* cube_source(const Value* v, const UseMap& uses, std::vector<const Node*>&
   return nullptr;
 }
 
-// Tanh(sqrt(2/pi) * (x + 0.044715 * x^3)): returns x.
+// 0.044715 * x * x in any association (Mul(Mul(x, c), x), Mul(Mul(x, x), c), ...): returns x.
+Value* coef_x_squared_source(const Value* t, const UseMap& uses, std::vector<const Node*>& dead) {
+  Node* m = made_by(t, "Mul");
+  if (!m || m->inputs.size() != 2 || !uses.single_use(t)) return nullptr;
+  for (size_t side = 0; side < 2; ++side) {
+    Value* p = m->inputs[side];
+    Value* q = m->inputs[1 - side];
+    Node* inner = made_by(p, "Mul");
+    if (!inner || inner->inputs.size() != 2 || !uses.single_use(p)) continue;
+    if (is_scalar(q, kGeluCubic, 1e-4) && inner->inputs[0] == inner->inputs[1]) {  // (x * x) * c
+      dead.insert(dead.end(), {m, inner});
+      return inner->inputs[0];
+    }
+    if (Value* x = operand_beside_scalar(*inner, kGeluCubic, 1e-4); x && x == q) {  // (x * c) * x
+      dead.insert(dead.end(), {m, inner});
+      return x;
+    }
+  }
+  return nullptr;
+}
+
+// The tanh argument: sqrt(2/pi) * (x + 0.044715 * x^3) (PyTorch, HF gelu_new), or the
+// factored (x * sqrt(2/pi)) * (1 + 0.044715 * x * x) (Megatron/OpenAI FastGELU): returns x.
 Value* tanh_argument_source(const Node& tanh, const UseMap& uses, std::vector<const Node*>& dead) {
   Value* u = tanh.inputs.empty() ? nullptr : tanh.inputs[0];
-  Node* scale = made_by(u, "Mul");
-  if (!scale || !uses.single_use(u)) return nullptr;
-  Value* s = operand_beside_scalar(*scale, kSqrt2OverPi, 1e-4);
-  Node* add = made_by(s, "Add");
-  if (!add || add->inputs.size() != 2 || !uses.single_use(s)) return nullptr;
+  Node* outer = made_by(u, "Mul");
+  if (!outer || outer->inputs.size() != 2 || !uses.single_use(u)) return nullptr;
+  if (Value* s = operand_beside_scalar(*outer, kSqrt2OverPi, 1e-4)) {
+    Node* add = made_by(s, "Add");
+    if (!add || add->inputs.size() != 2 || !uses.single_use(s)) return nullptr;
+    for (size_t side = 0; side < 2; ++side) {
+      Value* x = add->inputs[side];
+      Value* t = add->inputs[1 - side];
+      Node* coef = made_by(t, "Mul");
+      if (!coef || !uses.single_use(t)) continue;
+      std::vector<const Node*> cube_nodes;
+      if (cube_source(operand_beside_scalar(*coef, kGeluCubic, 1e-4), uses, cube_nodes) != x) continue;
+      dead.insert(dead.end(), {outer, add, coef});
+      dead.insert(dead.end(), cube_nodes.begin(), cube_nodes.end());
+      return x;
+    }
+    return nullptr;
+  }
   for (size_t side = 0; side < 2; ++side) {
-    Value* x = add->inputs[side];
-    Value* t = add->inputs[1 - side];
-    Node* coef = made_by(t, "Mul");
-    if (!coef || !uses.single_use(t)) continue;
-    std::vector<const Node*> cube_nodes;
-    if (cube_source(operand_beside_scalar(*coef, 0.044715, 1e-4), uses, cube_nodes) != x) continue;
-    dead.insert(dead.end(), {scale, add, coef});
-    dead.insert(dead.end(), cube_nodes.begin(), cube_nodes.end());
+    Value* a = outer->inputs[side];
+    Value* b = outer->inputs[1 - side];
+    Node* ax = made_by(a, "Mul");
+    Node* add = made_by(b, "Add");
+    if (!ax || !add || !uses.single_use(a) || !uses.single_use(b)) continue;
+    Value* x = operand_beside_scalar(*ax, kSqrt2OverPi, 1e-4);
+    std::vector<const Node*> sq_nodes;
+    if (!x || coef_x_squared_source(operand_beside_scalar(*add, 1.0), uses, sq_nodes) != x) continue;
+    dead.insert(dead.end(), {outer, ax, add});
+    dead.insert(dead.end(), sq_nodes.begin(), sq_nodes.end());
     return x;
   }
   return nullptr;

@@ -62,7 +62,7 @@ bool fuse_one(Graph& g) {
       const bool is_square = n->domain.empty() && ((n->op_type == "Pow" && n->inputs[0] == d && is_scalar(n->inputs[1], 2.0)) ||
                                                    (n->op_type == "Mul" && n->inputs[0] == d && n->inputs[1] == d));
       if (is_square && (!square || square == n)) square = n;
-      else if (!divide && u.input == 0 && n->domain.empty() && (n->op_type == "Div" || n->op_type == "Mul")) divide = n;
+      else if (!divide && n->domain.empty() && ((n->op_type == "Div" && u.input == 0) || n->op_type == "Mul")) divide = n;
       else ok = false;
     }
     if (!ok || !square || !divide) continue;
@@ -80,7 +80,7 @@ bool fuse_one(Graph& g) {
       if (divide->inputs[1] != sqrt->outputs[0] || !uses.single_use(sqrt->outputs[0])) continue;
     } else {
       Node* recip = only_reader_op(uses, sqrt->outputs[0], "Reciprocal");
-      if (!recip || divide->inputs[1] != recip->outputs[0] || !uses.single_use(recip->outputs[0])) continue;
+      if (!recip || other_input(*divide, d) != recip->outputs[0] || !uses.single_use(recip->outputs[0])) continue;
       dead.push_back(recip);
     }
     // Optional affine tail.

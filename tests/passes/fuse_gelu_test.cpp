@@ -66,6 +66,23 @@ TEST(FuseGelu, TanhFormWithPowOrMulCubeBecomesTanhGelu) {
     }
 }
 
+TEST(FuseGelu, FactoredTanhFormFastGeluBecomesTanhGelu) {
+  // 0.5 * x * (1 + tanh(x * 0.7978845608 * (1 + 0.044715 * x * x))), as Megatron/OpenAI write it.
+  for (bool coef_first : {false, true}) {
+    ModelBuilder b;
+    Value* x = b.input("x", {3, 10});
+    Value* sq = coef_first ? b.op("Mul", {b.op("Mul", {x, x}), scalar(b, 0.044715f)})
+                           : b.op("Mul", {b.op("Mul", {x, scalar(b, 0.044715f)}), x});
+    Value* arg = b.op("Mul", {b.op("Mul", {x, scalar(b, 0.7978845608f)}), b.op("Add", {sq, scalar(b, 1)})});
+    b.output(half_x_times(b, x, b.op("Add", {b.op("Tanh", {arg}), scalar(b, 1)}), 1, false));
+    auto before = b.model();
+    auto after = test::apply_pass(*before, passes::fuse_gelu);
+    ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Gelu", 1}}));
+    EXPECT_EQ(after->graph.nodes()[0]->attrs.get_string("approximate", ""), "tanh");
+    test::expect_same_outputs(*before, *after);
+  }
+}
+
 TEST(FuseGelu, NotWithOtherConstantsOrASharedIntermediate) {
   {  // x * 0.5 * (1 + erf(x / 2)): not GELU
     ModelBuilder b;

@@ -35,7 +35,10 @@ std::shared_ptr<Model> decomposed(const Variant& v) {
   Value* sq = v.mul_square ? b.op("Mul", {d, d}) : b.op("Pow", {d, scalar(b, "two", 2)});
   Value* var = b.op("ReduceMean", {sq, axes(b, "ax2", v.axis)});
   Value* sd = b.op("Sqrt", {b.op("Add", {var, scalar(b, "eps", 1e-3f)})});
-  Value* n = v.reciprocal ? b.op("Mul", {d, b.op("Reciprocal", {sd})}) : b.op("Div", {d, sd});
+  // Reciprocal form with the factors in the order the variant's `mul_square` flag picks.
+  Value* n = !v.reciprocal ? b.op("Div", {d, sd})
+             : v.mul_square ? b.op("Mul", {b.op("Reciprocal", {sd}), d})
+                            : b.op("Mul", {d, b.op("Reciprocal", {sd})});
   if (v.scale) n = b.op("Mul", {n, b.random_constant("gamma", {8}, 0.5f, 1.5f)});
   if (v.bias) n = b.op("Add", {b.random_constant("beta", {8}), n});
   b.output(n);
