@@ -145,6 +145,10 @@ if c:
             row["cv_note"] = f"output shape differs: {e}"
 else:
     row["cv_error"] = short_reason(c_err)
+    try:  # the peer reports its OpenCV version with the error
+        row["cv_version"] = json.load(open(f"{work}/{m}.t{t}.r1.cv.json"))["version"]
+    except (OSError, ValueError, KeyError):
+        pass
 print(json.dumps(row))
 PYEOF
   done
@@ -156,7 +160,11 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 ms = lambda r, k: f"{r[k]:.3f}" if k in r else "failed"
 mib = lambda r, k: f"{r[k] / 1048576:.1f}" if r.get(k, -1) > 0 else "-"
 err = lambda r, k: f"{r[k]:.2e}" if r.get(k) is not None and k in r else "-"
-notes = []
+notes = []  # footnotes: OpenCV reasons (shared by rows), then per-row failures
+def note(text):
+    if text not in notes:
+        notes.append(text)
+    return notes.index(text) + 1
 print("| model | threads | Wisp median ms | ORT median ms | OpenCV median ms | Wisp/ORT | Wisp GFLOP/s "
       "| peak RSS MiB Wisp / ORT / OpenCV | max rel err Wisp vs ORT | max rel err OpenCV vs ORT |")
 print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -164,15 +172,17 @@ for r in rows:
     th = f"{r['threads']}" + ("" if r["wisp_threads"] == r["threads"] else " (Wisp 1*)")
     cv = ms(r, "cv_ms")
     if "cv_error" in r:
-        if r["cv_error"] not in notes:
-            notes.append(r["cv_error"])
-        cv = f"unsupported ({notes.index(r['cv_error']) + 1})"
+        cv = f"unsupported ({note('OpenCV: ' + r['cv_error'])})"
+    for key, who in (("cv_note", "OpenCV"), ("wisp_error", "Wisp"), ("ort_error", "ORT")):
+        if key in r:
+            label = f"{who}, {r['model']} threads {r['threads']}: {r[key]}"
+            th += f" ({note(label)})"
     ratio = f"{r['wisp_ms'] / r['ort_ms']:.2f}" if "wisp_ms" in r and "ort_ms" in r else "-"
     gf = f"{r['gflops']:.2f}" if "gflops" in r else "-"
     print(f"| {r['model']} | {th} | {ms(r, 'wisp_ms')} | {ms(r, 'ort_ms')} | {cv} | {ratio} | {gf} | "
           f"{mib(r, 'wisp_rss')} / {mib(r, 'ort_rss')} / {mib(r, 'cv_rss')} | {err(r, 'rel_err_vs_ort')} | {err(r, 'cv_rel_err_vs_ort')} |")
 for i, n in enumerate(notes):
-    print(f"\n({i + 1}) OpenCV: {n}")
+    print(f"\n({i + 1}) {n}")
 if rows:
     ort = next((r["ort_version"] for r in rows if "ort_version" in r), "?")
     cvv = next((r["cv_version"] for r in rows if "cv_version" in r), "?")
