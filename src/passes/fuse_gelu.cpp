@@ -10,8 +10,6 @@
 // Div(x, 1.41421) or Mul(x, 0.70711); x^3 may be Pow(x, 3) or Mul(Mul(x, x), x).
 // Every intermediate must be read only inside the pattern. The node producing y becomes
 // the Gelu (it comes after x's producer); the others are removed.
-#include <cmath>
-
 #include "passes/match_util.hpp"
 #include "passes/passes.hpp"
 
