@@ -21,7 +21,7 @@ namespace {
 bool reduces_last_axis_keepdims(const Node& rm, const Value* x) {
   if (rm.inputs.size() != 2 || rm.attrs.get_int("keepdims", 1) != 1) return false;
   const std::optional<std::vector<int64_t>> axes = ints_constant(rm.inputs[1]);
-  if (!axes || axes->size() != 1) return false;
+  if (!axes || axes->size() != 1 || (x->shape && x->shape->empty())) return false;  // a scalar has no last axis
   if ((*axes)[0] == -1) return true;
   return x->shape && (*axes)[0] == static_cast<int64_t>(x->shape->size()) - 1;
 }
@@ -33,13 +33,12 @@ bool is_trailing_affine(const Value* c, const Value* x, DType dt) {
   const Shape& s = t->shape();
   for (int d = 0; d + 1 < s.rank(); ++d)
     if (s[d] != 1) return false;
-  if (s.rank() <= 1) {
-    if (s.rank() == 0 || !x->shape) return true;
-  } else if (!x->shape || static_cast<int>(x->shape->size()) < s.rank()) {
-    return false;
-  }
+  if (s.rank() == 0) return true;           // a scalar broadcasts to anything
+  if (!x->shape) return s.rank() == 1;      // x has rank >= 1, so a vector cannot add dims
+  if (x->shape->empty() || static_cast<int>(x->shape->size()) < s.rank()) return false;
   const SymDim& last = x->shape->back();
-  return s.rank() == 0 || s[s.rank() - 1] == 1 || !last.is_static() || last.value == s[s.rank() - 1];
+  const int64_t n = s[s.rank() - 1];
+  return n == 1 || !last.is_static() || last.value == n;
 }
 
 bool fuse_one(Graph& g) {
