@@ -8,6 +8,9 @@
 // this MatMul (a shared weight would change for its other readers), c a one-element
 // constant of the same type, and the intermediate value read only inside the pattern.
 // Results change only by float rounding ((a.W)c vs a.(Wc)).
+// Gemm needs no weight copy: Gemm(x*c, B, C) -> alpha *= c; Gemm(A, B, C) * c -> alpha *= c
+// and beta *= c. A scale after the product is not folded into a node that carries a
+// fused epilogue (wisp_* attributes): act(y) * c is not act(y * c).
 #include "passes/match_util.hpp"
 #include "passes/passes.hpp"
 
@@ -51,10 +54,50 @@ bool scale_weight(Graph& g, Node& mm, const UseMap& uses, double c, const Node& 
   return true;
 }
 
+bool has_fused_epilogue(const Node& n) {
+  for (const auto& [name, attr] : n.attrs.items())
+    if (name.starts_with("wisp_")) return true;
+  return false;
+}
+
+// The scale as a float constant multiplier, for Gemm's alpha/beta.
+std::optional<std::pair<Value*, double>> float_scale(const Node& n) {
+  const auto s = scaled_operand(n);
+  if (!s) return std::nullopt;
+  for (const Value* in : n.inputs)
+    if (const Tensor* c = constant_of(in); c && !dtype_is_float(c->dtype())) return std::nullopt;
+  return s;
+}
+
+bool fold_into_gemm(Graph& g, Node& gemm, const UseMap& uses) {
+  for (size_t i = 0; i < 2; ++i) {  // before: alpha * op(A x c) op(B) = (alpha c) op(A) op(B)
+    Node* pre = gemm.inputs[i]->producer;
+    if (!pre || !uses.single_use(gemm.inputs[i])) continue;
+    const auto s = float_scale(*pre);
+    if (!s) continue;
+    gemm.attrs.set_float("alpha", static_cast<float>(gemm.attrs.get_float("alpha", 1.0f) * s->second));
+    gemm.inputs[i] = s->first;
+    remove_nodes(g, {pre});
+    return true;
+  }
+  Node* post = only_reader(uses, gemm.outputs[0]);
+  if (!post || has_fused_epilogue(gemm) || !uses.uses_replaceable(gemm.outputs[0])) return false;
+  const auto s = float_scale(*post);
+  if (!s || s->first != gemm.outputs[0]) return false;
+  gemm.attrs.set_float("alpha", static_cast<float>(gemm.attrs.get_float("alpha", 1.0f) * s->second));
+  if (gemm.has_input(2)) gemm.attrs.set_float("beta", static_cast<float>(gemm.attrs.get_float("beta", 1.0f) * s->second));
+  take_over_output(gemm, 0, post->outputs[0]);
+  remove_nodes(g, {post});
+  return true;
+}
+
 bool fold_one(Graph& g) {
   const UseMap uses(g);
   for (const auto& np : g.nodes()) {
     Node& n = *np;
+    if (n.op_type == "Gemm" && n.domain.empty() && n.inputs.size() >= 2 && n.has_input(0) && n.has_input(1) &&
+        n.has_output(0) && fold_into_gemm(g, n, uses))
+      return true;
     if (n.op_type != "MatMul" || !n.domain.empty() || n.inputs.size() != 2 || !n.has_input(0) || !n.has_output(0)) continue;
     if (!constant_of(n.inputs[1])) continue;
     // Scale before: MatMul(x*c, W).
@@ -67,7 +110,7 @@ bool fold_one(Graph& g) {
     }
     // Scale after: MatMul(x, W) * c.
     Node* post = only_reader(uses, n.outputs[0]);
-    if (!post || !uses.uses_replaceable(n.outputs[0])) continue;
+    if (!post || has_fused_epilogue(n) || !uses.uses_replaceable(n.outputs[0])) continue;
     const auto s = scaled_operand(*post);
     if (!s || s->first != n.outputs[0] || !scale_weight(g, n, uses, s->second, *post)) continue;
     take_over_output(n, 0, post->outputs[0]);

@@ -30,7 +30,7 @@ bool fold_transpose_into_gemm(Graph& g);
 bool fuse_layer_norm(Graph& g);
 // x * 0.5 * (1 + Erf(x / sqrt2)) and the tanh approximation -> Gelu.
 bool fuse_gelu(Graph& g);
-// A scalar Mul/Div before or after MatMul(x, W constant) -> folded into W.
+// A scalar Mul/Div before or after MatMul(x, W constant) -> folded into W; next to Gemm -> alpha/beta.
 bool fold_scale_into_matmul(Graph& g);
 
 }  // namespace wisp::passes
