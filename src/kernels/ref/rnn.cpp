@@ -178,8 +178,16 @@ double apply_rnn_activation(const RnnActivation& f, double x) {
   return x;
 }
 
+int64_t rnn_fast_scratch_floats(const RnnParams& p) {
+  const int64_t hidden_padded = checked_add(p.hidden, 32) / 32 * 32;
+  const int64_t projection = checked_mul(checked_mul(p.seq, p.batch), checked_mul(p.gates, p.hidden));
+  return checked_add(checked_add(projection, checked_mul(hidden_padded, p.gates + 6)), 16);
+}
+
 int64_t rnn_scratch_bytes(const RnnParams& p) {
-  return checked_mul(checked_mul(p.hidden, p.gates + 3), static_cast<int64_t>(sizeof(double)));
+  const int64_t reference = checked_mul(checked_mul(p.hidden, p.gates + 3), static_cast<int64_t>(sizeof(double)));
+  if (p.kind == RnnKind::kRnn) return reference;
+  return std::max(reference, checked_mul(rnn_fast_scratch_floats(p), static_cast<int64_t>(sizeof(float))));
 }
 
 void rnn(const RnnTensors& t, const RnnParams& p, void* scratch) {

@@ -1,0 +1,86 @@
+// Vectorised exp, sigmoid, tanh, erf and GELU for 8 float32 lanes (AVX2 + FMA): the same
+// algorithms and coefficients as vec_math_avx512.hpp (explained there), with one
+// difference: AVX2 has no scalef, so p 2^n is p 2^(n/2) 2^(n - n/2), two exactly
+// representable powers built in the exponent field, which keeps n down to -150 (denormal
+// results) and up to 128 (inf) in range. Include only from *_avx2.cpp files.
+#pragma once
+#include <immintrin.h>
+
+namespace wisp::x86::vm256 {
+namespace {
+
+inline __m256 poly(__m256 x, const float* c, int n) {  // c[0] x^(n-1) + ... + c[n-1]
+  __m256 p = _mm256_set1_ps(c[0]);
+  for (int i = 1; i < n; ++i) p = _mm256_fmadd_ps(p, x, _mm256_set1_ps(c[i]));
+  return p;
+}
+
+inline __m256 pow2i(__m256i k) {  // 2^k for k in [-126, 127]
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(k, _mm256_set1_epi32(127)), 23));
+}
+
+inline __m256 exp(__m256 x) {
+  static constexpr float kP[] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                                 4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
+  x = _mm256_max_ps(_mm256_set1_ps(-104.0f), _mm256_min_ps(_mm256_set1_ps(89.0f), x));
+  const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                   _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+  r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+  const __m256 p = poly(r, kP, 6);
+  const __m256 y = _mm256_fmadd_ps(_mm256_mul_ps(p, r), r, _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+  const __m256i ni = _mm256_cvtps_epi32(n);  // nan: garbage, but y is nan already
+  const __m256i n1 = _mm256_srai_epi32(ni, 1);
+  return _mm256_mul_ps(_mm256_mul_ps(y, pow2i(n1)), pow2i(_mm256_sub_epi32(ni, n1)));
+}
+
+inline __m256 sigmoid(__m256 x) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  return _mm256_div_ps(one, _mm256_add_ps(one, exp(_mm256_sub_ps(_mm256_setzero_ps(), x))));
+}
+
+inline __m256 abs(__m256 x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+inline __m256 copysign(__m256 mag, __m256 sign) {  // |mag| with the sign bit of `sign`
+  return _mm256_or_ps(mag, _mm256_and_ps(sign, _mm256_set1_ps(-0.0f)));
+}
+
+inline __m256 tanh(__m256 x) {
+  static constexpr float kP[] = {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f,
+                                 -3.33332819422e-1f};
+  const __m256 z = _mm256_mul_ps(x, x);
+  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(poly(z, kP, 5), z), x, x);
+  const __m256 ax = abs(x), one = _mm256_set1_ps(1.0f);
+  const __m256 e = exp(_mm256_add_ps(ax, ax));
+  const __m256 big = copysign(_mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one))), x);
+  return _mm256_blendv_ps(big, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
+}
+
+inline __m256 erf(__m256 x) {
+  static constexpr float kT[] = {7.853861353153693e-5f, -8.010193625184903e-4f, 5.188327685732524e-3f,
+                                 -2.685381193529856e-2f, 1.128358514861418e-1f, -3.761262582423300e-1f,
+                                 1.128379165726710e+0f};
+  static constexpr float kP[] = {2.326819970068386e-2f, -1.387039388740657e-1f, 3.687424674597105e-1f,
+                                 -5.824733027278666e-1f, 6.210004621745983e-1f, -4.944515323274145e-1f,
+                                 3.404879937665872e-1f, -2.741127028184656e-1f, 5.638259427386472e-1f};
+  static constexpr float kR[] = {-1.047766399936249e+1f, 1.297719955372516e+1f, -7.495518717768503e+0f,
+                                 2.921019019210786e+0f, -1.015265279202700e+0f, 4.218463358204948e-1f,
+                                 -2.820767439740514e-1f, 5.641895067754075e-1f};
+  const __m256 one = _mm256_set1_ps(1.0f);
+  const __m256 z = _mm256_mul_ps(x, x);
+  const __m256 small = _mm256_mul_ps(x, poly(z, kT, 7));
+  const __m256 ax = _mm256_min_ps(abs(x), _mm256_set1_ps(10.0f));  // erfc(10) is 0 in float
+  const __m256 q = _mm256_div_ps(one, ax), y = _mm256_mul_ps(q, q);
+  const __m256 near = _mm256_cmp_ps(ax, _mm256_set1_ps(2.0f), _CMP_LT_OQ);
+  const __m256 pq = _mm256_blendv_ps(poly(y, kR, 8), poly(y, kP, 9), near);
+  const __m256 erfc = _mm256_mul_ps(_mm256_mul_ps(exp(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(ax, ax))), q), pq);
+  const __m256 big = copysign(_mm256_sub_ps(one, erfc), x);
+  return _mm256_blendv_ps(small, big, _mm256_cmp_ps(abs(x), one, _CMP_GE_OQ));  // nan: small
+}
+
+inline __m256 gelu(__m256 x) {
+  const __m256 h = _mm256_mul_ps(x, _mm256_set1_ps(0.5f));
+  return _mm256_fmadd_ps(h, erf(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f))), h);
+}
+
+}  // namespace
+}  // namespace wisp::x86::vm256
