@@ -82,5 +82,51 @@ inline __m256 gelu(__m256 x) {
   return _mm256_fmadd_ps(h, erf(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f))), h);
 }
 
+// The 8-lane vector as the templated drivers (rnn_f32_driver.hpp, ...) use it.
+struct Vec {
+  using R = __m256;
+  static constexpr int kW = 8;
+  static R zero() { return _mm256_setzero_ps(); }
+  static R set1(float v) { return _mm256_set1_ps(v); }
+  static R load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, R v) { _mm256_storeu_ps(p, v); }
+  static __m256i mask(int n) {  // lanes [0, n) set
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  }
+  // Lanes [0, n) from memory, the rest `fill` (only those lanes are touched).
+  static R load_n(const float* p, int n, float fill = 0.0f) {
+    if (n == kW) return load(p);
+    const __m256i m = mask(n);
+    return _mm256_blendv_ps(set1(fill), _mm256_maskload_ps(p, m), _mm256_castsi256_ps(m));
+  }
+  static void store_n(float* p, R v, int n) {
+    if (n == kW) store(p, v);
+    else _mm256_maskstore_ps(p, mask(n), v);
+  }
+  static R add(R a, R b) { return _mm256_add_ps(a, b); }
+  static R sub(R a, R b) { return _mm256_sub_ps(a, b); }
+  static R mul(R a, R b) { return _mm256_mul_ps(a, b); }
+  static R div(R a, R b) { return _mm256_div_ps(a, b); }
+  static R fma(R a, R b, R c) { return _mm256_fmadd_ps(a, b, c); }
+  static R min(R a, R b) { return _mm256_min_ps(a, b); }
+  static R max(R a, R b) { return _mm256_max_ps(a, b); }
+  static R sqrt(R a) { return _mm256_sqrt_ps(a); }
+  static float reduce_add(R a) {  // fixed pairwise order
+    const __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+  }
+  static float reduce_max(R a) {
+    const __m128 s = _mm_max_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    const __m128 t = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_max_ss(t, _mm_movehdup_ps(t)));
+  }
+  static R exp(R v) { return vm256::exp(v); }
+  static R sigmoid(R v) { return vm256::sigmoid(v); }
+  static R tanh(R v) { return vm256::tanh(v); }
+  static R erf(R v) { return vm256::erf(v); }
+  static R gelu(R v) { return vm256::gelu(v); }
+};
+
 }  // namespace
 }  // namespace wisp::x86::vm256

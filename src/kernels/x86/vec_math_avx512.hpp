@@ -96,5 +96,53 @@ inline __m512 gelu(__m512 x) {
   return _mm512_fmadd_ps(h, erf(_mm512_mul_ps(x, _mm512_set1_ps(0.70710678118654752f))), h);
 }
 
+// The 16-lane vector as the templated drivers (rnn_f32_driver.hpp, ...) use it.
+struct Vec {
+  using R = __m512;
+  static constexpr int kW = 16;
+  static R zero() { return _mm512_setzero_ps(); }
+  static R set1(float v) { return _mm512_set1_ps(v); }
+  static R load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, R v) { _mm512_storeu_ps(p, v); }
+  static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
+  // Lanes [0, n) from memory, the rest `fill` (only those lanes are touched).
+  static R load_n(const float* p, int n, float fill = 0.0f) {
+    return n == kW ? load(p) : _mm512_mask_loadu_ps(set1(fill), mask(n), p);
+  }
+  static void store_n(float* p, R v, int n) {
+    if (n == kW) store(p, v);
+    else _mm512_mask_storeu_ps(p, mask(n), v);
+  }
+  static R add(R a, R b) { return _mm512_add_ps(a, b); }
+  static R sub(R a, R b) { return _mm512_sub_ps(a, b); }
+  static R mul(R a, R b) { return _mm512_mul_ps(a, b); }
+  static R div(R a, R b) { return _mm512_div_ps(a, b); }
+  static R fma(R a, R b, R c) { return _mm512_fmadd_ps(a, b, c); }
+  static R min(R a, R b) { return vm512::min(a, b); }
+  static R max(R a, R b) { return vm512::max(a, b); }
+  static R sqrt(R a) { return _mm512_sqrt_ps(a); }
+  // Horizontal sum / max in a fixed pairwise order (GCC 12's _mm512_reduce_* trip
+  // -Wmaybe-uninitialized, see kAll).
+  static float reduce_add(R a) {
+    const __m512 s = _mm512_add_ps(a, _mm512_maskz_shuffle_f32x4(kAll, a, a, _MM_SHUFFLE(1, 0, 3, 2)));
+    const __m256 h = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, _mm512_castps_pd(s), 0));
+    const __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    const __m128 t = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+  }
+  static float reduce_max(R a) {
+    const __m512 s = max(a, _mm512_maskz_shuffle_f32x4(kAll, a, a, _MM_SHUFFLE(1, 0, 3, 2)));
+    const __m256 h = _mm256_castpd_ps(_mm512_maskz_extractf64x4_pd(0xFF, _mm512_castps_pd(s), 0));
+    const __m128 q = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    const __m128 t = _mm_max_ps(q, _mm_movehl_ps(q, q));
+    return _mm_cvtss_f32(_mm_max_ss(t, _mm_movehdup_ps(t)));
+  }
+  static R exp(R v) { return vm512::exp(v); }
+  static R sigmoid(R v) { return vm512::sigmoid(v); }
+  static R tanh(R v) { return vm512::tanh(v); }
+  static R erf(R v) { return vm512::erf(v); }
+  static R gelu(R v) { return vm512::gelu(v); }
+};
+
 }  // namespace
 }  // namespace wisp::x86::vm512
