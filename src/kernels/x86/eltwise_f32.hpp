@@ -33,4 +33,16 @@ void layer_norm_f32_avx2(const float* x, float* y, const float* scale, const flo
 void layer_norm_f32_avx512(const float* x, float* y, const float* scale, const float* bias, int64_t rows, int64_t n,
                            float eps, float* mean, float* inv_std, ThreadPool* pool);
 
+// One-input float32 functions, elementwise (y may be x).
+enum class UnaryF32 : uint8_t {
+  kRelu, kLeakyRelu, kClip, kSigmoid, kHardSigmoid, kHardSwish, kTanh, kExp, kErf, kGelu, kGeluTanh, kSqrt, kNeg, kAbs,
+};
+struct UnaryF32Op {
+  UnaryF32 fn = UnaryF32::kRelu;
+  float alpha = 0, beta = 0;  // LeakyRelu alpha; HardSigmoid/HardSwish alpha x + beta; Clip [alpha, beta]
+};
+using UnaryF32Fn = void (*)(const UnaryF32Op& op, const float* x, float* y, int64_t n, ThreadPool* pool);
+void unary_f32_avx2(const UnaryF32Op& op, const float* x, float* y, int64_t n, ThreadPool* pool);
+void unary_f32_avx512(const UnaryF32Op& op, const float* x, float* y, int64_t n, ThreadPool* pool);
+
 }  // namespace wisp::x86

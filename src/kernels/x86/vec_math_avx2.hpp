@@ -48,38 +48,56 @@ inline __m256 tanh(__m256 x) {
   static constexpr float kP[] = {-5.70498872745e-3f, 2.06390887954e-2f, -5.37397155531e-2f, 1.33314422036e-1f,
                                  -3.33332819422e-1f};
   const __m256 z = _mm256_mul_ps(x, x);
-  const __m256 small = _mm256_fmadd_ps(_mm256_mul_ps(poly(z, kP, 5), z), x, x);
+  const __m256 small = copysign(abs(_mm256_fmadd_ps(_mm256_mul_ps(poly(z, kP, 5), z), x, x)), x);  // -0 stays -0
   const __m256 ax = abs(x), one = _mm256_set1_ps(1.0f);
   const __m256 e = exp(_mm256_add_ps(ax, ax));
   const __m256 big = copysign(_mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.0f), _mm256_add_ps(e, one))), x);
   return _mm256_blendv_ps(big, small, _mm256_cmp_ps(ax, _mm256_set1_ps(0.625f), _CMP_LT_OQ));
 }
 
-inline __m256 erf(__m256 x) {
-  static constexpr float kT[] = {7.853861353153693e-5f, -8.010193625184903e-4f, 5.188327685732524e-3f,
-                                 -2.685381193529856e-2f, 1.128358514861418e-1f, -3.761262582423300e-1f,
-                                 1.128379165726710e+0f};
+// erfc(a) for a >= 1, as in vec_math_avx512.hpp.
+inline __m256 erfc_tail(__m256 a, __m256 a2_hi, __m256 a2_lo) {  // a^2 = a2_hi + a2_lo
   static constexpr float kP[] = {2.326819970068386e-2f, -1.387039388740657e-1f, 3.687424674597105e-1f,
                                  -5.824733027278666e-1f, 6.210004621745983e-1f, -4.944515323274145e-1f,
                                  3.404879937665872e-1f, -2.741127028184656e-1f, 5.638259427386472e-1f};
   static constexpr float kR[] = {-1.047766399936249e+1f, 1.297719955372516e+1f, -7.495518717768503e+0f,
                                  2.921019019210786e+0f, -1.015265279202700e+0f, 4.218463358204948e-1f,
                                  -2.820767439740514e-1f, 5.641895067754075e-1f};
+  a = _mm256_min_ps(a, _mm256_set1_ps(10.0f));
   const __m256 one = _mm256_set1_ps(1.0f);
-  const __m256 z = _mm256_mul_ps(x, x);
-  const __m256 small = _mm256_mul_ps(x, poly(z, kT, 7));
-  const __m256 ax = _mm256_min_ps(abs(x), _mm256_set1_ps(10.0f));  // erfc(10) is 0 in float
-  const __m256 q = _mm256_div_ps(one, ax), y = _mm256_mul_ps(q, q);
-  const __m256 near = _mm256_cmp_ps(ax, _mm256_set1_ps(2.0f), _CMP_LT_OQ);
+  const __m256 q = _mm256_div_ps(one, a), y = _mm256_mul_ps(q, q);
+  const __m256 near = _mm256_cmp_ps(a, _mm256_set1_ps(2.0f), _CMP_LT_OQ);
   const __m256 pq = _mm256_blendv_ps(poly(y, kR, 8), poly(y, kP, 9), near);
-  const __m256 erfc = _mm256_mul_ps(_mm256_mul_ps(exp(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(ax, ax))), q), pq);
-  const __m256 big = copysign(_mm256_sub_ps(one, erfc), x);
-  return _mm256_blendv_ps(small, big, _mm256_cmp_ps(abs(x), one, _CMP_GE_OQ));  // nan: small
+  const __m256 e = _mm256_mul_ps(exp(_mm256_sub_ps(_mm256_setzero_ps(), a2_hi)), _mm256_sub_ps(one, a2_lo));
+  return _mm256_mul_ps(_mm256_mul_ps(e, q), pq);
+}
+
+inline __m256 erfc_tail(__m256 a) {
+  a = _mm256_min_ps(a, _mm256_set1_ps(10.0f));
+  const __m256 hi = _mm256_mul_ps(a, a);
+  return erfc_tail(a, hi, _mm256_fmsub_ps(a, a, hi));
+}
+
+inline __m256 erf(__m256 x) {
+  static constexpr float kT[] = {7.853861353153693e-5f, -8.010193625184903e-4f, 5.188327685732524e-3f,
+                                 -2.685381193529856e-2f, 1.128358514861418e-1f, -3.761262582423300e-1f,
+                                 1.128379165726710e+0f};
+  const __m256 small = _mm256_mul_ps(x, poly(_mm256_mul_ps(x, x), kT, 7));
+  const __m256 ax = abs(x);
+  const __m256 big = copysign(_mm256_sub_ps(_mm256_set1_ps(1.0f), erfc_tail(ax)), x);
+  return _mm256_blendv_ps(small, big, _mm256_cmp_ps(ax, _mm256_set1_ps(1.0f), _CMP_GE_OQ));  // nan: small
 }
 
 inline __m256 gelu(__m256 x) {
   const __m256 h = _mm256_mul_ps(x, _mm256_set1_ps(0.5f));
-  return _mm256_fmadd_ps(h, erf(_mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f))), h);
+  const __m256 t = _mm256_mul_ps(x, _mm256_set1_ps(0.70710678118654752f));
+  const __m256 plain = _mm256_fmadd_ps(h, erf(t), h);
+  // t^2 = x^2 / 2 split exactly (from x, not the rounded t): erfc's relative error grows
+  // with 2 t^2 times that of its argument's square.
+  const __m256 xc = _mm256_max_ps(_mm256_set1_ps(-16.0f), x);  // the tail is 0 in float by then; no inf^2
+  const __m256 x2 = _mm256_mul_ps(xc, xc), x2_lo = _mm256_fmsub_ps(xc, xc, x2), half = _mm256_set1_ps(0.5f);
+  const __m256 tail = _mm256_mul_ps(h, erfc_tail(abs(t), _mm256_mul_ps(x2, half), _mm256_mul_ps(x2_lo, half)));
+  return _mm256_blendv_ps(plain, tail, _mm256_cmp_ps(t, _mm256_set1_ps(-1.0f), _CMP_LE_OQ));
 }
 
 // The 8-lane vector as the templated drivers (rnn_f32_driver.hpp, ...) use it.
@@ -111,6 +129,11 @@ struct Vec {
   static R min(R a, R b) { return _mm256_min_ps(a, b); }
   static R max(R a, R b) { return _mm256_max_ps(a, b); }
   static R sqrt(R a) { return _mm256_sqrt_ps(a); }
+  static R bit_xor(R a, R b) { return _mm256_xor_ps(a, b); }
+  static R bit_andnot(R a, R b) { return _mm256_andnot_ps(a, b); }  // ~a & b
+  static R select_lt(R a, R b, R if_less, R otherwise) {  // a < b (ordered) ? if_less : otherwise
+    return _mm256_blendv_ps(otherwise, if_less, _mm256_cmp_ps(a, b, _CMP_LT_OQ));
+  }
   static float reduce_add(R a) {  // fixed pairwise order
     const __m128 s = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
     const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
