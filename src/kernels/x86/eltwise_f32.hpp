@@ -45,4 +45,25 @@ using UnaryF32Fn = void (*)(const UnaryF32Op& op, const float* x, float* y, int6
 void unary_f32_avx2(const UnaryF32Op& op, const float* x, float* y, int64_t n, ThreadPool* pool);
 void unary_f32_avx512(const UnaryF32Op& op, const float* x, float* y, int64_t n, ThreadPool* pool);
 
+// Two-input float32 arithmetic with NumPy broadcasting, as a plan of rows: the output is
+// [dims[0], ..., dims[rank-1]] (adjacent dims merged, size-1 dims dropped) and each input
+// walks it with its own strides (0 where it broadcasts). The last dim is the contiguous
+// run one call of the vector loop handles: there each input has stride 1 or 0 (a value
+// repeated along the run), which covers same shapes, scalars, trailing vectors
+// ([M, N] + [N]) and per-channel operands ([N, C, H, W] + [1, C, 1, 1]: runs of H*W).
+enum class BinaryF32 : uint8_t { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquare /* a * a, Pow(a, 2) */ };
+struct BinaryF32Plan {
+  int rank = 0;
+  int64_t dims[kMaxRank] = {};
+  int64_t a_strides[kMaxRank] = {}, b_strides[kMaxRank] = {};
+};
+// Builds the plan for out_shape = broadcast(a_shape, b_shape).
+BinaryF32Plan plan_binary_f32(const Shape& a, const Shape& b, const Shape& out);
+using BinaryF32Fn = void (*)(BinaryF32 op, const BinaryF32Plan& plan, const float* a, const float* b, float* y,
+                             ThreadPool* pool);
+void binary_f32_avx2(BinaryF32 op, const BinaryF32Plan& plan, const float* a, const float* b, float* y,
+                     ThreadPool* pool);
+void binary_f32_avx512(BinaryF32 op, const BinaryF32Plan& plan, const float* a, const float* b, float* y,
+                       ThreadPool* pool);
+
 }  // namespace wisp::x86

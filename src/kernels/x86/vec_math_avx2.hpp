@@ -131,6 +131,13 @@ struct Vec {
   static R sqrt(R a) { return _mm256_sqrt_ps(a); }
   static R bit_xor(R a, R b) { return _mm256_xor_ps(a, b); }
   static R bit_andnot(R a, R b) { return _mm256_andnot_ps(a, b); }  // ~a & b
+  // The reference Max / Min: (x >= y or x is nan) ? x : y, so nan propagates from either side.
+  static R max_nan(R x, R y) {
+    return _mm256_blendv_ps(y, x, _mm256_or_ps(_mm256_cmp_ps(x, y, _CMP_GE_OQ), _mm256_cmp_ps(x, x, _CMP_UNORD_Q)));
+  }
+  static R min_nan(R x, R y) {
+    return _mm256_blendv_ps(y, x, _mm256_or_ps(_mm256_cmp_ps(x, y, _CMP_LE_OQ), _mm256_cmp_ps(x, x, _CMP_UNORD_Q)));
+  }
   static R select_lt(R a, R b, R if_less, R otherwise) {  // a < b (ordered) ? if_less : otherwise
     return _mm256_blendv_ps(otherwise, if_less, _mm256_cmp_ps(a, b, _CMP_LT_OQ));
   }

@@ -149,6 +149,15 @@ struct Vec {
   static R bit_andnot(R a, R b) {  // ~a & b
     return _mm512_castsi512_ps(_mm512_maskz_andnot_epi32(kAll, _mm512_castps_si512(a), _mm512_castps_si512(b)));
   }
+  // The reference Max / Min: (x >= y or x is nan) ? x : y, so nan propagates from either side.
+  static R max_nan(R x, R y) {
+    const __mmask16 m = _mm512_cmp_ps_mask(x, y, _CMP_GE_OQ) | _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    return _mm512_mask_blend_ps(m, y, x);
+  }
+  static R min_nan(R x, R y) {
+    const __mmask16 m = _mm512_cmp_ps_mask(x, y, _CMP_LE_OQ) | _mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q);
+    return _mm512_mask_blend_ps(m, y, x);
+  }
   static R select_lt(R a, R b, R if_less, R otherwise) {  // a < b (ordered) ? if_less : otherwise
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, b, _CMP_LT_OQ), otherwise, if_less);
   }
