@@ -66,4 +66,16 @@ void binary_f32_avx2(BinaryF32 op, const BinaryF32Plan& plan, const float* a, co
 void binary_f32_avx512(BinaryF32 op, const BinaryF32Plan& plan, const float* a, const float* b, float* y,
                        ThreadPool* pool);
 
+// Transpose of a contiguous float32 tensor, as a plan: the output's dims after dropping
+// size-1 dims and merging neighbours that stay neighbours in the input, each with its
+// stride in the input. Built by plan_transpose_f32 (transpose_f32_ops.cpp).
+struct TransposeF32Plan {
+  int rank = 0;
+  int64_t dims[kMaxRank] = {};
+  int64_t in_strides[kMaxRank] = {};
+};
+TransposeF32Plan plan_transpose_f32(const Shape& in, const int* perm);
+// AVX2 8 x 8 register transposes (used by the AVX-512 registration too).
+void transpose_f32_avx2(const TransposeF32Plan& plan, const float* x, float* y, ThreadPool* pool);
+
 }  // namespace wisp::x86
