@@ -89,7 +89,7 @@ void lstm_zoo_layer(benchmark::State& state, Isa isa) {
   Tensor x = random_tensor(Shape{100, 1, 64}, 1), w = random_tensor(Shape{1, 1024, 64}, 2, s);
   Tensor r = random_tensor(Shape{1, 1024, 256}, 3, s), b = random_tensor(Shape{1, 2048}, 4, s);
   Tensor y(DType::kF32, Shape{100, 1, 1, 256});
-  run_kernel(state, isa, "LSTM", &p, {&x, &w, &r, &b}, {&y}, ref::rnn_scratch_bytes(p));
+  run_kernel(state, isa, "LSTM", &p, {&x, &w, &r, &b}, {&y}, ref::rnn_scratch_bytes(p, true));
 }
 
 #define WISP_ELTWISE_BENCH(fn)                                                  \

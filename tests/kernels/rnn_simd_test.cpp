@@ -82,7 +82,8 @@ Inputs make_inputs(const Case& c, const ref::RnnParams& p, uint32_t seed) {
 }
 
 // Runs `fn` like the session would; returns Y, Y_h (and Y_c for LSTM).
-std::vector<Tensor> call(KernelFn fn, const ref::RnnParams& p, const Inputs& in, ThreadPool* pool) {
+std::vector<Tensor> call(KernelFn fn, const ref::RnnParams& p, const Inputs& in, ThreadPool* pool,
+                         bool fast_scratch = true) {
   std::vector<TensorView> views(in.t.size());
   std::vector<const TensorView*> ins(in.t.size(), nullptr);
   for (size_t i = 0; i < in.t.size(); ++i) {
@@ -104,9 +105,10 @@ std::vector<Tensor> call(KernelFn fn, const ref::RnnParams& p, const Inputs& in,
   }
   std::vector<TensorView*> out_ptrs;
   for (TensorView& v : out_views) out_ptrs.push_back(&v);
-  std::vector<uint8_t> scratch(static_cast<size_t>(ref::rnn_scratch_bytes(p)) + 64);
+  const int64_t scratch_bytes = ref::rnn_scratch_bytes(p, fast_scratch);
+  std::vector<uint8_t> scratch(static_cast<size_t>(scratch_bytes) + 64);
   void* aligned = scratch.data() + (64 - reinterpret_cast<uintptr_t>(scratch.data()) % 64) % 64;
-  KernelArgs args{nullptr, &p, ins, out_ptrs, aligned, ref::rnn_scratch_bytes(p), nullptr, pool};
+  KernelArgs args{nullptr, &p, ins, out_ptrs, aligned, scratch_bytes, nullptr, pool};
   fn(args);
   return outs;
 }
@@ -195,6 +197,20 @@ TEST_P(RnnSimd, NonDefaultActivationsFallBackToTheReference) {
     c.tanh_everywhere = true;
     ASSERT_TRUE(matches_reference(c, GetParam(), 7));
   }
+}
+
+// A plan without the fast path's scratch (rnn_scratch_bytes(p, false)) runs the reference.
+TEST_P(RnnSimd, ReferenceScratchOnlyFallsBackToTheReference) {
+  std::string why;
+  Case c;
+  c.seq = 6, c.hidden = 40;
+  KernelFn fn = variant("LSTM", GetParam(), why);
+  const ref::RnnParams p = params_for(c);
+  ASSERT_LT(ref::rnn_scratch_bytes(p, false), ref::rnn_fast_scratch_floats(p) * 4);
+  const Inputs in = make_inputs(c, p, 21);
+  const auto got = call(fn, p, in, nullptr, false);
+  const auto want = call(find_kernel("", "LSTM", DType::kF32, Isa::kRef), p, in, nullptr, false);
+  for (size_t i = 0; i < want.size(); ++i) EXPECT_TRUE(test::tensors_near(got[i], want[i], 0, 0));
 }
 
 TEST_P(RnnSimd, SameBitsForOneTwoAndThreeThreads) {

@@ -120,7 +120,7 @@ void infer_rnn(InferContext& ctx) {
   if (lstm && ctx.has_output(2)) ctx.set_output(2, t, state);
   p.w_constant = ctx.input_value(1) != nullptr;
   p.r_constant = ctx.input_value(2) != nullptr;
-  ctx.request_scratch(ref::rnn_scratch_bytes(p));
+  ctx.request_scratch(ref::rnn_scratch_bytes(p, t == DType::kF32));
 }
 
 }  // namespace

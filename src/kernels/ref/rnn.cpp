@@ -184,10 +184,15 @@ int64_t rnn_fast_scratch_floats(const RnnParams& p) {
   return checked_add(checked_add(projection, checked_mul(hidden_padded, p.gates + 6)), 16);
 }
 
-int64_t rnn_scratch_bytes(const RnnParams& p) {
+int64_t rnn_scratch_bytes(const RnnParams& p, bool for_fast_f32) {
   const int64_t reference = checked_mul(checked_mul(p.hidden, p.gates + 3), static_cast<int64_t>(sizeof(double)));
-  if (p.kind == RnnKind::kRnn) return reference;
-  return std::max(reference, checked_mul(rnn_fast_scratch_floats(p), static_cast<int64_t>(sizeof(float))));
+#if defined(__x86_64__) || defined(_M_X64)
+  if (for_fast_f32 && p.kind != RnnKind::kRnn)
+    return std::max(reference, checked_mul(rnn_fast_scratch_floats(p), static_cast<int64_t>(sizeof(float))));
+#else
+  (void)for_fast_f32;
+#endif
+  return reference;
 }
 
 void rnn(const RnnTensors& t, const RnnParams& p, void* scratch) {

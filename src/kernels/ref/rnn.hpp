@@ -55,8 +55,10 @@ struct RnnParams {
 // state rounded up to whole 32-float panels, plus 16 floats to align the start to 64 bytes.
 int64_t rnn_fast_scratch_floats(const RnnParams& p);
 
-// Scratch needed by rnn() in bytes; it also covers rnn_fast_scratch_floats.
-int64_t rnn_scratch_bytes(const RnnParams& p);
+// Scratch needed by rnn() in bytes. With `for_fast_f32` (a float32 node) on an x86 build it
+// also covers rnn_fast_scratch_floats for LSTM/GRU, the only kernels that use it; other
+// builds (ARM, microcontrollers) do not pay for it.
+int64_t rnn_scratch_bytes(const RnnParams& p, bool for_fast_f32 = false);
 
 struct RnnTensors {
   const TensorView* x = nullptr;

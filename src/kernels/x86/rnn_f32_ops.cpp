@@ -63,7 +63,10 @@ const float* pack_transposed(const GemmF32Impl& impl, bool constant, std::shared
 template <Isa kIsa>
 void rnn_f32_kernel(const KernelArgs& args) {
   const auto& p = args.p<ref::RnnParams>();
-  if (p.kind == ref::RnnKind::kRnn || !default_activations(p) || p.hidden == 0) {
+  // The scratch check guards against a plan made without the fast path's share
+  // (rnn_scratch_bytes(p, false)): the reference needs less.
+  if (p.kind == ref::RnnKind::kRnn || !default_activations(p) || p.hidden == 0 ||
+      args.scratch_bytes < ref::rnn_fast_scratch_floats(p) * static_cast<int64_t>(sizeof(float))) {
     static const KernelFn reference = find_kernel("", "LSTM", DType::kF32, Isa::kRef);  // serves RNN/GRU/LSTM
     return reference(args);
   }
