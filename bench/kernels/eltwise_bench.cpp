@@ -1,6 +1,6 @@
 // The x86 float32 kernels around the GEMM against the reference kernels, 1 thread:
 // Sigmoid and Add over 256K elements (GB/s of output), Softmax over 512 rows of 128, and
-// the zoo's LSTM layer (seq 100, batch 1, input 64, hidden 256, and 128; time per run).
+// the zoo's LSTM layer (seq 100, batch 1, input 64, hidden 256; also hidden 128, batch 4).
 //   build/bench/wisp_bench_kernels --benchmark_filter='eltwise|lstm'
 #include <benchmark/benchmark.h>
 
@@ -78,19 +78,20 @@ void eltwise_softmax(benchmark::State& state, Isa isa) {
   run_kernel(state, isa, "Softmax", &p, {&x}, {&y});
 }
 
-// state.range(0): hidden (256 is the zoo's; 128 has R^T in L2 with room to spare).
+// state.range(0): hidden (256 is the zoo's; 128 has R^T in L2 with room to spare);
+// range(1): batch (rows of a step share each pass over R^T, two at a time).
 void lstm_zoo_layer(benchmark::State& state, Isa isa) {
   if (!usable(state, isa)) return;
-  const int64_t h = state.range(0);
+  const int64_t h = state.range(0), batch = state.range(1);
   ref::RnnParams p;
   p.kind = ref::RnnKind::kLstm;
-  p.seq = 100, p.batch = 1, p.input = 64, p.hidden = h, p.gates = 4, p.acts_per_dir = 3;
+  p.seq = 100, p.batch = batch, p.input = 64, p.hidden = h, p.gates = 4, p.acts_per_dir = 3;
   p.acts[0].kind = ref::RnnActivationKind::kSigmoid;
   p.w_constant = p.r_constant = true;
   const float s = 0.0625f;
-  Tensor x = random_tensor(Shape{100, 1, 64}, 1), w = random_tensor(Shape{1, 4 * h, 64}, 2, s);
+  Tensor x = random_tensor(Shape{100, batch, 64}, 1), w = random_tensor(Shape{1, 4 * h, 64}, 2, s);
   Tensor r = random_tensor(Shape{1, 4 * h, h}, 3, s), b = random_tensor(Shape{1, 8 * h}, 4, s);
-  Tensor y(DType::kF32, Shape{100, 1, 1, h});
+  Tensor y(DType::kF32, Shape{100, 1, batch, h});
   run_kernel(state, isa, "LSTM", &p, {&x, &w, &r, &b}, {&y}, ref::rnn_scratch_bytes(p, true));
 }
 
@@ -101,9 +102,13 @@ void lstm_zoo_layer(benchmark::State& state, Isa isa) {
 WISP_ELTWISE_BENCH(eltwise_sigmoid);
 WISP_ELTWISE_BENCH(eltwise_add);
 WISP_ELTWISE_BENCH(eltwise_softmax);
-BENCHMARK_CAPTURE(lstm_zoo_layer, ref, Isa::kRef)->Arg(256)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(lstm_zoo_layer, avx2, Isa::kAvx2)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
-BENCHMARK_CAPTURE(lstm_zoo_layer, avx512, Isa::kAvx512)->Arg(128)->Arg(256)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(lstm_zoo_layer, ref, Isa::kRef)->Args({256, 1})->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(lstm_zoo_layer, avx2, Isa::kAvx2)
+    ->ArgsProduct({{128, 256}, {1, 4}})
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(lstm_zoo_layer, avx512, Isa::kAvx512)
+    ->ArgsProduct({{128, 256}, {1, 4}})
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace wisp

@@ -199,6 +199,50 @@ TEST_P(RnnSimd, NonDefaultActivationsFallBackToTheReference) {
   }
 }
 
+// Batch rows share passes over R (up to 4 at a time) but each row's sums keep one order:
+// an element gives the same bits alone as inside a batch of 6 with sequence_lens.
+TEST_P(RnnSimd, ElementResultsDoNotDependOnTheBatch) {
+  std::string why;
+  for (RnnKind kind : {RnnKind::kLstm, RnnKind::kGru}) {
+    Case c;
+    c.kind = kind;
+    c.direction = RnnDirection::kBidirectional;
+    c.seq = 5, c.batch = 6, c.input = 7, c.hidden = 37;
+    c.lens = true, c.init = true;
+    KernelFn fn = variant(op_name(kind), GetParam(), why);
+    const ref::RnnParams p = params_for(c);
+    const Inputs in = make_inputs(c, p, 31);
+    const auto all = call(fn, p, in, nullptr);
+    ASSERT_TRUE(matches_reference(c, GetParam(), 31));
+    for (int64_t b : {0, 3, 5}) {  // alone: X[:, b], lens[b], initial states [:, b]
+      Case one_c = c;
+      one_c.batch = 1;
+      const ref::RnnParams p1 = params_for(one_c);
+      Inputs one;
+      one.t.resize(8);
+      auto slice = [&](const Tensor& t, int64_t outer, int64_t inner) {  // [outer, batch, inner] -> [outer, 1, inner]
+        Tensor r(DType::kF32, Shape{outer, 1, inner});
+        for (int64_t o = 0; o < outer; ++o)
+          for (int64_t i = 0; i < inner; ++i) r.as<float>()[o * inner + i] = t.as<float>()[(o * c.batch + b) * inner + i];
+        return r;
+      };
+      one.t[0] = slice(in.t[0], c.seq, c.input);
+      for (int i : {1, 2, 3}) one.t[i] = Tensor::copy_of(in.t[i].view());
+      one.t[4] = Tensor(DType::kI32, Shape{1});
+      one.t[4].as<int32_t>()[0] = in.t[4].as<int32_t>()[b];
+      one.t[5] = slice(in.t[5], 2, c.hidden);
+      if (kind == RnnKind::kLstm) one.t[6] = slice(in.t[6], 2, c.hidden);
+      const auto alone = call(fn, p1, one, nullptr);
+      const int64_t len = in.t[4].as<int32_t>()[b];
+      for (int64_t s = 0; s < len; ++s)  // Y [seq, dirs, batch, hidden]
+        for (int d = 0; d < 2; ++d)
+          ASSERT_EQ(0, std::memcmp(alone[0].as<float>() + (s * 2 + d) * c.hidden,
+                                   all[0].as<float>() + ((s * 2 + d) * c.batch + b) * c.hidden, sizeof(float) * c.hidden))
+              << op_name(kind) << " batch element " << b << " step " << s << " direction " << d;
+    }
+  }
+}
+
 // A plan without the fast path's scratch (rnn_scratch_bytes(p, false)) runs the reference.
 TEST_P(RnnSimd, ReferenceScratchOnlyFallsBackToTheReference) {
   std::string why;

@@ -51,8 +51,9 @@ struct RnnParams {
 };
 
 // Floats of scratch the optimized float32 LSTM/GRU kernels (src/kernels/x86/rnn_f32_*)
-// use: the input projection of every step, [seq * batch, gates * hidden], plus per-step
-// state rounded up to whole 32-float panels, plus 16 floats to align the start to 64 bytes.
+// use: the input projection of every step, [seq * batch, gates * hidden], the bias and
+// per-batch-element state rounded up to whole 32-float panels, and 16 floats to align the
+// start to 64 bytes.
 int64_t rnn_fast_scratch_floats(const RnnParams& p);
 
 // Scratch needed by rnn() in bytes. With `for_fast_f32` (a float32 node) on an x86 build it
