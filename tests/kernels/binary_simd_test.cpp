@@ -94,15 +94,25 @@ TEST_P(BinarySimd, InPlacePowAndFallbacks) {
   TensorView* outs[] = {&av};
   add(KernelArgs{nullptr, &p, ins, outs, nullptr, 0, nullptr, nullptr});
   EXPECT_TRUE(same(a, want));
-  // Pow: exponent 2 runs x * x; 3 (and an integer exponent) the reference.
+  // Pow: exponents 2 and 0.5 run x * x and sqrt; 3 (and an integer exponent) the reference.
   KernelFn pow = test::simd_variant("Pow", GetParam(), why);
   KernelFn pow_ref = find_kernel("", "Pow", DType::kF32, Isa::kRef);
   p.op = ref::BinOp::kPow;
-  const Tensor x = operand(Shape{45}, 3);
-  for (const Tensor& e : {Tensor::from<float>({}, {2.0f}), Tensor::from<float>({}, {3.0f}), Tensor::from<int64_t>({1}, {2})}) {
+  Tensor x = operand(Shape{45}, 3);
+  x.as<float>()[40] = -std::numeric_limits<float>::infinity();
+  x.as<float>()[41] = 1e-40f;  // denormal
+  x.as<float>()[42] = std::numeric_limits<float>::max();
+  for (const Tensor& e : {Tensor::from<float>({}, {2.0f}), Tensor::from<float>({}, {0.5f}), Tensor::from<float>({}, {3.0f}),
+                          Tensor::from<int64_t>({1}, {2})}) {
     EXPECT_TRUE(same(test::call_kernel(pow, &p, {&x, &e}, {Shape{45}})[0],
                      test::call_kernel(pow_ref, &p, {&x, &e}, {Shape{45}})[0]));
   }
+  // Pow 0.5 as sqrt over a sweep of float bit patterns (every sign, magnitude, denormals).
+  Tensor sweep(DType::kF32, Shape{65536});
+  for (int64_t i = 0; i < 65536; ++i) sweep.as<uint32_t>()[i] = static_cast<uint32_t>(i * 65537 + 12345);
+  const Tensor half = Tensor::from<float>({}, {0.5f});
+  EXPECT_TRUE(same(test::call_kernel(pow, &p, {&sweep, &half}, {Shape{65536}})[0],
+                   test::call_kernel(pow_ref, &p, {&sweep, &half}, {Shape{65536}})[0]));
   // Max with three inputs and Sum: the reference's variadic kernel.
   KernelFn max = test::simd_variant("Max", GetParam(), why);
   KernelFn max_ref = find_kernel("", "Max", DType::kF32, Isa::kRef);

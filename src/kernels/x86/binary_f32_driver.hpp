@@ -6,9 +6,11 @@
 // finds its inputs' offsets from its run index by the plan's strides. The op is chosen once
 // per call; the loop body is one of three forms (both inputs contiguous, a repeated, b
 // repeated). Every element is computed the same way whatever the thread count, and the
-// results equal the reference's (IEEE add/sub/mul/div; Max/Min with its nan rule).
+// results equal the reference's (IEEE add/sub/mul/div/sqrt; Max/Min with its nan rule; Pow
+// 2 and 0.5, which the reference computes in double and rounds once, as a * a and sqrt).
 #pragma once
 #include <cstdint>
+#include <limits>
 
 #include "kernels/x86/eltwise_f32.hpp"
 #include "runtime/thread_pool.hpp"
@@ -80,6 +82,12 @@ struct BinaryF32Driver {
       case BinaryF32::kMax: return map(p, a, b, y, pool, [](R x, R z) { return V::max_nan(x, z); });
       case BinaryF32::kMin: return map(p, a, b, y, pool, [](R x, R z) { return V::min_nan(x, z); });
       case BinaryF32::kSquare: return map(p, a, b, y, pool, [](R x, R) { return V::mul(x, x); });
+      case BinaryF32::kSqrt:
+        return map(p, a, b, y, pool, [](R x, R) {
+          const R inf = V::set1(std::numeric_limits<float>::infinity());
+          const R r = V::add(V::sqrt(x), V::zero());  // -0 + 0 = +0
+          return V::select_lt(x, V::set1(std::numeric_limits<float>::lowest()), inf, r);  // x = -inf
+        });
     }
   }
 };

@@ -1,4 +1,4 @@
-// Add, Sub, Mul, Div, Max, Min (two inputs) and Pow(x, 2) on float32 for AVX2 and AVX-512
+// Add, Sub, Mul, Div, Max, Min (two inputs) and Pow(x, 2 or 0.5) on float32 for AVX2 and AVX-512
 // (binary_f32_driver.hpp). Built without ISA flags: it builds the broadcast plan and sends
 // what it does not cover (Max/Min/Sum with other input counts, other exponents, a
 // non-float exponent) to the reference kernels.
@@ -68,8 +68,11 @@ void binary_f32_kernel(const KernelArgs& args) {
     case ref::BinOp::kDiv: op = BinaryF32::kDiv; break;
     case ref::BinOp::kPow: {
       const TensorView& e = *args.in[1];
-      if (e.dtype == DType::kF32 && e.numel() == 1 && e.as<const float>()[0] == 2.0f) {
-        op = BinaryF32::kSquare;  // x * x: what pow(x, 2) returns, in one multiply
+      // pow in double rounded to float equals a * a, and sqrt (a double-rounded square root
+      // of a float is the float square root), for these two exponents.
+      const float exponent = e.dtype == DType::kF32 && e.numel() == 1 ? e.as<const float>()[0] : 0.0f;
+      if (exponent == 2.0f || exponent == 0.5f) {
+        op = exponent == 2.0f ? BinaryF32::kSquare : BinaryF32::kSqrt;
         break;
       }
       [[fallthrough]];

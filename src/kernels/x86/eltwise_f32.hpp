@@ -51,7 +51,11 @@ void unary_f32_avx512(const UnaryF32Op& op, const float* x, float* y, int64_t n,
 // run one call of the vector loop handles: there each input has stride 1 or 0 (a value
 // repeated along the run), which covers same shapes, scalars, trailing vectors
 // ([M, N] + [N]) and per-channel operands ([N, C, H, W] + [1, C, 1, 1]: runs of H*W).
-enum class BinaryF32 : uint8_t { kAdd, kSub, kMul, kDiv, kMax, kMin, kSquare /* a * a, Pow(a, 2) */ };
+enum class BinaryF32 : uint8_t {
+  kAdd, kSub, kMul, kDiv, kMax, kMin,
+  kSquare,  // Pow(a, 2): a * a
+  kSqrt,    // Pow(a, 0.5): sqrt(a) with pow's signs (+0 for -0, +inf for -inf)
+};
 struct BinaryF32Plan {
   int rank = 0;
   int64_t dims[kMaxRank] = {};
