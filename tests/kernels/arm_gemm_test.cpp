@@ -2,9 +2,11 @@
 // reference kernels at tile edges: M around 4 (vector) and 8 (tile rows), N around 4 and 12
 // (tile columns), K past one KC block (256), N past one NC block (240), M past one MC block
 // (96); transposes, alpha/beta, every bias broadcast, fused activations, cached packed
-// weights, and bit-identical results for 1, 2 and 3 threads.
+// weights, the 1/4/8-row microkernels agreeing bit for bit, and bit-identical results for
+// 1, 2 and 3 threads.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <tuple>
 
 #include "kernels/arm/gemm_f32_neon.hpp"
@@ -150,6 +152,28 @@ TEST(ArmGemm, PackedBLayout) {
   EXPECT_EQ(packed[26], 0.0f);         // padding
   EXPECT_EQ(packed[36 + 1], bv[14 + 13]);  // panel 1, k = 1, column 13
   EXPECT_EQ(packed[47], 0.0f);
+}
+
+// Slivers of 1, 2-4 and 5-8 rows use the 1-, 4- and 8-row microkernels; each row must
+// come out bit for bit the same whichever computed it (thread counts move sliver edges).
+TEST(ArmGemm, RowKernelsAgreeBitForBit) {
+  KernelFn fn = test::neon_kernel("Gemm");
+  const int64_t m = 13, n = 29, k = 300;  // rows 0-7 (8-row), 8-12 (8-row, 5 live); two K blocks
+  ref::GemmParams p;
+  p.m = m, p.n = n, p.k = k;
+  Tensor a = test::random_f32(Shape{m, k}, 11), b = test::random_f32(Shape{k, n}, 12);
+  Tensor all = call_kernel(fn, &p, {&a, &b}, Shape{m, n});
+  for (int64_t rows : {1, 3}) {  // the 1-row and 4-row kernels
+    for (int64_t i0 = 0; i0 + rows <= m; i0 += rows) {
+      ref::GemmParams q = p;
+      q.m = rows;
+      Tensor part(DType::kF32, Shape{rows, k});
+      std::memcpy(part.data(), a.as<float>() + i0 * k, static_cast<size_t>(rows * k) * sizeof(float));
+      Tensor got = call_kernel(fn, &q, {&part, &b}, Shape{rows, n});
+      ASSERT_EQ(std::memcmp(got.data(), all.as<float>() + i0 * n, static_cast<size_t>(rows * n) * sizeof(float)), 0)
+          << rows << " rows from row " << i0;
+    }
+  }
 }
 
 TEST(ArmGemm, BitIdenticalForAnyThreadCount) {

@@ -4,9 +4,9 @@
 // Per k step it loads 12 floats of packed B (3 vectors) and 8 floats of the A sliver (2
 // vectors), and does 24 vfmaq_laneq_f32 (B vector times one lane of A): 29 of the 32
 // vector registers, and 24 independent accumulators cover the FMA latency (4 cycles x 2
-// pipes on Cortex-A7x/Neoverse). Edge tiles (m < 8 or n < 12) compute the full tile
-// (the A sliver is zero-padded, packed B is zero-padded) and store only m x n through a
-// stack tile.
+// pipes on Cortex-A7x/Neoverse). Edge tiles compute 12 columns (packed B is zero-padded)
+// and 8, 4 or 1 rows (the A sliver is zero-padded), and store only m x n through a stack
+// tile.
 //
 // Driver (BLIS order): C is cut into units of MC rows x NC columns, handed to threads as
 // contiguous ranges. Within a unit, K is walked in KC steps; for each 8-row sliver of A,
@@ -34,26 +34,38 @@ constexpr int64_t kNc = 240;  // a multiple of kNr
 constexpr int64_t kMc = kMr * 12;
 static_assert(kNc % kNr == 0);
 
-// C[0:m, 0:n] (+)= A_sliver (kc x 8, k-major) x B_panel (kc x 12).
-void microkernel_8x12(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
-                      bool accumulate) {
-  float32x4_t acc[kMr][3];
+// C[0:m, 0:n] (+)= A_sliver (kc x 8, k-major) x B_panel (kc x 12), for m <= Rows. Slivers
+// of at most 4 rows (Rows = 4) or one row (Rows = 1: a batch-1 Linear layer) skip the
+// FMAs of rows that do not exist; every computed element gets the same FMA sequence
+// whichever Rows computes it, so the choice never changes a result.
+template <int Rows>
+void microkernel(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n, bool accumulate) {
+  float32x4_t acc[Rows][3];
   for (auto& row : acc) row[0] = row[1] = row[2] = vdupq_n_f32(0.0f);
   for (int64_t k = 0; k < kc; ++k) {
     const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
-    const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
     b += kNr;
-    a += kMr;
+    if constexpr (Rows == 1) {
+      acc[0][0] = vfmaq_n_f32(acc[0][0], b0, a[0]);
+      acc[0][1] = vfmaq_n_f32(acc[0][1], b1, a[0]);
+      acc[0][2] = vfmaq_n_f32(acc[0][2], b2, a[0]);
+    } else {
+      const float32x4_t a0 = vld1q_f32(a);
 #define WISP_ROW(i, av, lane)                                  \
   acc[i][0] = vfmaq_laneq_f32(acc[i][0], b0, av, lane);        \
   acc[i][1] = vfmaq_laneq_f32(acc[i][1], b1, av, lane);        \
   acc[i][2] = vfmaq_laneq_f32(acc[i][2], b2, av, lane);
-    WISP_ROW(0, a0, 0) WISP_ROW(1, a0, 1) WISP_ROW(2, a0, 2) WISP_ROW(3, a0, 3)
-    WISP_ROW(4, a1, 0) WISP_ROW(5, a1, 1) WISP_ROW(6, a1, 2) WISP_ROW(7, a1, 3)
+      WISP_ROW(0, a0, 0) WISP_ROW(1, a0, 1) WISP_ROW(2, a0, 2) WISP_ROW(3, a0, 3)
+      if constexpr (Rows == 8) {
+        const float32x4_t a1 = vld1q_f32(a + 4);
+        WISP_ROW(4, a1, 0) WISP_ROW(5, a1, 1) WISP_ROW(6, a1, 2) WISP_ROW(7, a1, 3)
+      }
 #undef WISP_ROW
+    }
+    a += kMr;
   }
-  if (m == kMr && n == kNr) {
-    for (int i = 0; i < kMr; ++i) {
+  if (m == Rows && n == kNr) {
+    for (int i = 0; i < Rows; ++i) {
       float* cr = c + i * ldc;
       for (int v = 0; v < 3; ++v) {
         if (accumulate) acc[i][v] = vaddq_f32(acc[i][v], vld1q_f32(cr + 4 * v));
@@ -62,8 +74,8 @@ void microkernel_8x12(int64_t kc, const float* a, const float* b, float* c, int6
     }
     return;
   }
-  float tile[kMr][kNr];
-  for (int i = 0; i < kMr; ++i)
+  float tile[Rows][kNr];
+  for (int i = 0; i < Rows; ++i)
     for (int v = 0; v < 3; ++v) vst1q_f32(&tile[i][4 * v], acc[i][v]);
   for (int i = 0; i < m; ++i) {
     float* cr = c + i * ldc;
@@ -145,7 +157,14 @@ void gemm_f32_neon(const GemmF32NeonArgs& g, ThreadPool* pool) {
           for (int64_t j = j0; j < j1; j += kNr) {
             const float* b = g.packed_b + j / kNr * g.k * kNr + p0 * kNr;
             const int n = static_cast<int>(std::min(kNr, j1 - j));
-            microkernel_8x12(kc, a_sliver, b, g.c + i * g.ldc + j, g.ldc, m, n, p0 > 0);
+            float* c = g.c + i * g.ldc + j;
+            if (m > 4) {
+              microkernel<8>(kc, a_sliver, b, c, g.ldc, m, n, p0 > 0);
+            } else if (m > 1) {
+              microkernel<4>(kc, a_sliver, b, c, g.ldc, m, n, p0 > 0);
+            } else {
+              microkernel<1>(kc, a_sliver, b, c, g.ldc, m, n, p0 > 0);
+            }
           }
         }
       }
