@@ -7,6 +7,7 @@
 # The filter defaults to WISP_AARCH64_FILTER, else every test that exists in this build
 # (the importer-based ones are not compiled). Emulation is ~10-50x slower than native, so
 # the times printed here say nothing about performance on a real ARM core.
+# WISP_JOBS: build jobs (default nproc); WISP_NINJA_FLAGS: extra ninja flags (e.g. "-k 0").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build-aarch64
@@ -16,7 +17,7 @@ for tool in aarch64-linux-gnu-g++ qemu-aarch64; do
   command -v "$tool" >/dev/null || { echo "test_aarch64: $tool not found; run scripts/install_deps.sh" >&2; exit 2; }
 done
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR=1
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DWISP_WERROR=ON -DWISP_WITH_ONNX=OFF \
+cmake -S . -B "$dir" -G Ninja --no-warn-unused-cli -DCMAKE_BUILD_TYPE=Release -DWISP_WERROR=ON -DWISP_WITH_ONNX=OFF \
   -DCMAKE_TOOLCHAIN_FILE=cmake/aarch64-linux-gnu.cmake >/dev/null
 cmake --build "$dir" -j "$jobs" --target wisp_tests -- ${WISP_NINJA_FLAGS:-}
 start=$(date +%s)
