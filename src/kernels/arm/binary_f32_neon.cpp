@@ -6,8 +6,9 @@
 // inner > 1 (per channel) each run of `inner` elements meets one scalar; with inner == 1
 // (row vector) each row of `mid` meets the whole vector. Anything else (both sides
 // broadcast, other types) goes to the reference kernel. IEEE add/sub/mul/div per lane
-// round exactly like the scalar reference, so results are bit-identical with it; Add and
-// Mul are commutative bit for bit, so a broadcast left operand is handled by swapping.
+// round exactly like the scalar reference, so results are bit-identical with it. A
+// broadcast left operand (1 - x, [C,1,1] / x) walks the same loops with the operands'
+// roles swapped, each lane still computing left op right.
 // Work is split over the session's threads in contiguous ranges of the output.
 #include <arm_neon.h>
 
@@ -80,13 +81,13 @@ bool outer_mid_inner(const Shape& out, const Shape& b, int64_t& outer, int64_t& 
   return true;
 }
 
-template <class Op, bool kCommutative>
+template <class Op>
 bool run(const TensorView& a_in, const TensorView& b_in, TensorView& out, ThreadPool* pool) {
   const int64_t n = out.numel();
   const TensorView *full = &a_in, *small = &b_in;
   bool swapped = false;
   if (a_in.numel() != n) {
-    if (!kCommutative || b_in.numel() != n) return false;
+    if (b_in.numel() != n) return false;
     std::swap(full, small);
     swapped = true;
   }
@@ -140,20 +141,20 @@ bool run(const TensorView& a_in, const TensorView& b_in, TensorView& out, Thread
   return true;
 }
 
-template <class Op, bool kCommutative>
+template <class Op>
 void binary_kernel(const KernelArgs& args) {
   const TensorView &a = *args.in[0], &b = *args.in[1];
   TensorView& out = *args.out[0];
   if (out.numel() == 0) return;
-  if (b.dtype == DType::kF32 && run<Op, kCommutative>(a, b, out, args.pool)) return;
+  if (b.dtype == DType::kF32 && run<Op>(a, b, out, args.pool)) return;
   ref::binary(a, b, out, args.p<ref::BinaryParams>());
 }
 
 }  // namespace
 
-WISP_REGISTER_KERNEL("Add", DType::kF32, Isa::kNeon, binary_kernel<AddOp, true>);
-WISP_REGISTER_KERNEL("Sub", DType::kF32, Isa::kNeon, binary_kernel<SubOp, false>);
-WISP_REGISTER_KERNEL("Mul", DType::kF32, Isa::kNeon, binary_kernel<MulOp, true>);
-WISP_REGISTER_KERNEL("Div", DType::kF32, Isa::kNeon, binary_kernel<DivOp, false>);
+WISP_REGISTER_KERNEL("Add", DType::kF32, Isa::kNeon, binary_kernel<AddOp>);
+WISP_REGISTER_KERNEL("Sub", DType::kF32, Isa::kNeon, binary_kernel<SubOp>);
+WISP_REGISTER_KERNEL("Mul", DType::kF32, Isa::kNeon, binary_kernel<MulOp>);
+WISP_REGISTER_KERNEL("Div", DType::kF32, Isa::kNeon, binary_kernel<DivOp>);
 
 }  // namespace wisp::arm
