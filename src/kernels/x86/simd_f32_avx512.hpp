@@ -32,8 +32,24 @@ struct Avx512F32 {
   static V min(V a, V b) { return _mm512_maskz_min_ps(0xFFFF, a, b); }
   // a < 0 ? x : a
   static V select_neg(V a, V x) { return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, zero(), _CMP_LT_OQ), a, x); }
-  static float hsum(V a) { return _mm512_reduce_add_ps(a); }
-  static float hmax(V a) { return _mm512_reduce_max_ps(a); }
+  // Through memory: _mm512_reduce_*_ps and even _mm512_castps512_ps256 trip the same GCC 12
+  // warning. Called once per reduced plane, so the store costs nothing that matters.
+  static float hsum(V a) {
+    alignas(64) float t[16];
+    _mm512_store_ps(t, a);
+    __m256 h = _mm256_add_ps(_mm256_load_ps(t), _mm256_load_ps(t + 8));
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)));
+  }
+  static float hmax(V a) {
+    alignas(64) float t[16];
+    _mm512_store_ps(t, a);
+    __m256 h = _mm256_max_ps(_mm256_load_ps(t), _mm256_load_ps(t + 8));
+    __m128 s = _mm_max_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    s = _mm_max_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_max_ss(s, _mm_movehdup_ps(s)));
+  }
 
   static __mmask16 mask(int n) { return static_cast<__mmask16>((1u << n) - 1u); }
   static V evens(V lo, V hi) {
