@@ -3,7 +3,8 @@
 // and wider than one and four vectors (8 / 16 floats), odd channel counts, kernels 3x3,
 // 5x5 and others (the generic path), strides 1 and 2 (and 2 rows x 1 column), asymmetric
 // pads 0..2, dilation, channel multiplier 2, batch 2, no bias, fused activations; and
-// 1 vs 2 vs 3 threads bit-identical.
+// 1 vs 2 vs 3 threads bit-identical; small planes (zero-padded copy) and large ones
+// (scalar border columns).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -112,6 +113,19 @@ TEST(DepthwiseConvSimd, BatchMultiplierBiasActivations) {
       {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "LeakyRelu", 0.1f},
       {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "Sigmoid"},  // not vectorised
       {Shape{1, 5, 9, 37}, {5, 5}, {2, 2}, {2, 2, 2, 2}, {}, 1, 0, true, "Tanh"},
+  };
+  check_cases(cases);
+}
+
+// Padded planes above 8192 floats skip the zero-padded copy and compute the border columns
+// with the scalar loop: the same checks on planes that large.
+TEST(DepthwiseConvSimd, LargePlanesBorderPath) {
+  const std::vector<DwCase> cases = {
+      {Shape{1, 3, 91, 97}, {3, 3}, {1, 1}, {1, 1, 1, 1}},
+      {Shape{1, 3, 91, 97}, {3, 3}, {2, 2}, {0, 1, 2, 0}},
+      {Shape{1, 2, 90, 101}, {5, 5}, {2, 2}, {2, 1, 1, 2}, {}, 2},
+      {Shape{1, 2, 90, 101}, {5, 5}, {1, 1}, {2, 2, 2, 2}, {2, 2}, 1, 0, true, "Relu"},
+      {Shape{1, 2, 90, 130}, {7, 7}, {2, 1}, {3, 3, 3, 3}, {}, 1, 0, true, "Sigmoid"},
   };
   check_cases(cases);
 }

@@ -7,6 +7,7 @@
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/x86/conv_grouped_f32.hpp"
@@ -69,14 +70,29 @@ struct DepthwiseOp {
   void begin_row(const RowSet&, int64_t) {}
 };
 
+// Padded planes up to this many floats (32 KiB, on the stack) are copied into a zero-padded
+// buffer first, so that every output column is interior: on small planes (late layers,
+// 14x14 and 7x7 with 3x3 or 5x5 filters) the scalar border columns would otherwise be
+// most of the row. The zeros add 0 * w to the sums, which changes no finite result.
+constexpr int64_t kPaddedPlaneFloats = 8192;
+
 template <class O>
 void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
   const ref::ConvParams& p = *a.p;
   const Window2d g = window2d(p.geo);
+  Window2d gp = g;  // the geometry over the zero-padded copy
+  gp.h = g.pt + g.h + g.pb;
+  gp.w = g.pl + g.w + g.pr;
+  gp.pt = gp.pl = gp.pb = gp.pr = 0;
+  const bool has_pads = g.pt || g.pl || g.pb || g.pr;
+  const bool use_padded = has_pads && gp.h * gp.w <= kPaddedPlaneFloats;
   const int64_t mult = p.out_channels / p.in_channels;
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow, filter = g.kh * g.kw;
   const bool vector_act = epilogue_vectorised(p.epilogue.act);
   parallel_for(a.pool, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
+    alignas(64) float padded[kPaddedPlaneFloats];
+    if (use_padded) std::fill(padded, padded + gp.h * gp.w, 0.0f);  // borders stay zero
+    int64_t padded_channel = -1;  // the input plane now in `padded`
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
       DepthwiseOp<O> op;
@@ -86,7 +102,17 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
       op.epilogue = &p.epilogue;
       op.vector_act = vector_act;
       float* y = a.y + plane * out_plane;
-      window_plane<O>(op, g, a.x + (n * p.in_channels + m / mult) * in_plane, y);
+      const int64_t channel = n * p.in_channels + m / mult;
+      const float* x = a.x + channel * in_plane;
+      if (use_padded) {
+        if (channel != padded_channel) {
+          for (int64_t ih = 0; ih < g.h; ++ih) std::copy(x + ih * g.w, x + (ih + 1) * g.w, padded + (g.pt + ih) * gp.w + g.pl);
+          padded_channel = channel;
+        }
+        window_plane<O>(op, gp, padded, y);
+      } else {
+        window_plane<O>(op, g, x, y);
+      }
       if (!vector_act) apply_epilogue_f32(y, out_plane, p.epilogue);
     }
   });
