@@ -4,6 +4,7 @@
 // with a tolerance. Rows narrower than, equal to and wider than one and four vectors, odd
 // channel counts, kernels 2..7, strides 1, 2 (3: reference path), asymmetric pads,
 // ceil_mode, count_include_pad both ways, dilation; 1 vs 2 vs 3 threads bit-identical.
+// Also ReduceMean over the innermost axes, which shares GlobalAveragePool's kernel.
 #include <gtest/gtest.h>
 
 #include "kernels/simd_window_test_util.hpp"
@@ -106,6 +107,39 @@ TEST(GlobalPoolSimd, PlaneSizes) {
         for (int threads : {2, 3})
           EXPECT_TRUE(test::bit_identical(test::run_window_op(op, x, {}, {}, 1, isa, threads).at(0), one));
       }
+    }
+  }
+}
+
+// ReduceMean over the innermost axes takes the GlobalAveragePool path (a float vector sum,
+// where the reference sums in double); other axes stay on the reference.
+TEST(ReduceMeanSimd, InnermostAxes) {
+  const std::vector<Isa> isas = test::simd_isas();
+  if (isas.empty()) GTEST_SKIP() << "no x86 SIMD on this CPU";
+  struct Case {
+    Shape x;
+    std::vector<int64_t> axes;
+    bool keepdims;
+  };
+  const std::vector<Case> cases = {
+      {Shape{2, 5, 7, 7}, {2, 3}, false}, {Shape{1, 3, 14, 14}, {-1, -2}, true}, {Shape{1, 7, 33}, {2}, true},
+      {Shape{2, 3, 4, 5}, {1, 2, 3}, false}, {Shape{2, 3, 4, 5}, {1}, true},  // not innermost: reference
+      {Shape{2, 3, 4, 5}, {2}, false}, {Shape{1, 2, 1, 17}, {2, 3}, true},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(i);
+    const Case& c = cases[i];
+    Attributes at;
+    at.set_int("keepdims", c.keepdims ? 1 : 0);
+    const Tensor x = test::random_f32(c.x, 11, -1.0f, 3.0f);
+    Tensor axes(DType::kI64, Shape{static_cast<int64_t>(c.axes.size())});
+    for (size_t k = 0; k < c.axes.size(); ++k) axes.as<int64_t>()[k] = c.axes[k];
+    const Tensor want = test::run_window_op("ReduceMean", x, {axes}, at, 1, Isa::kRef, 1).at(0);
+    for (Isa isa : isas) {
+      const Tensor one = test::run_window_op("ReduceMean", x, {axes}, at, 1, isa, 1).at(0);
+      EXPECT_TRUE(test::tensors_near(one, want, 1e-5, 1e-6));
+      for (int threads : {2, 3})
+        EXPECT_TRUE(test::bit_identical(test::run_window_op("ReduceMean", x, {axes}, at, 1, isa, threads).at(0), one));
     }
   }
 }

@@ -56,7 +56,10 @@ struct DepthwiseOp {
   const ref::Epilogue* epilogue = nullptr;
   bool vector_act = false;
 
+  static constexpr bool kSplitRows = true;
   V init() const { return O::set1(bias); }
+  static V identity() { return O::zero(); }
+  static V combine(V a, V b) { return O::add(a, b); }
   V weight(int64_t kh, int64_t k) const { return O::set1(w[kh * kw + k]); }
   static V tap(V acc, V x, V wv) { return O::fmadd(x, wv, acc); }
   V finish(V acc) const { return vector_act ? epilogue_vector<O>(acc, *epilogue) : acc; }

@@ -14,6 +14,8 @@
 // so GlobalAveragePool's rounding differs from the reference's serial sum (to ~1e-7
 // relative); GlobalMaxPool is exact.
 //
+// ReduceMean over the innermost axes is GlobalAveragePool by another name and shares it.
+//
 // MaxPool with the Indices output, LpPool, 3-D windows, column strides above 2 and other
 // element types stay on the reference kernels.
 //
@@ -24,6 +26,7 @@
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/pool.hpp"
+#include "kernels/ref/reduce.hpp"
 #include "kernels/x86/window_f32_driver.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -35,7 +38,10 @@ constexpr float kMinusInf = -std::numeric_limits<float>::infinity();
 template <class O>
 struct MaxPoolOp {
   using V = typename O::V;
+  static constexpr bool kSplitRows = true;  // max is exact in any order
   V init() const { return O::set1(kMinusInf); }
+  static V identity() { return O::set1(kMinusInf); }
+  static V combine(V a, V b) { return O::max(a, b); }
   V weight(int64_t, int64_t) const { return O::zero(); }
   static V tap(V acc, V x, V) { return O::max(x, acc); }
   V finish(V acc) const { return acc; }
@@ -53,7 +59,10 @@ struct AveragePoolOp {
   int64_t rows_counted = 0;  // kernel rows of this output row that count toward the divisor
   V row_divisor{};
 
+  static constexpr bool kSplitRows = false;  // the reference's summation order, exactly
   V init() const { return O::zero(); }
+  static V identity() { return O::zero(); }
+  static V combine(V a, V b) { return O::add(a, b); }
   V weight(int64_t, int64_t) const { return O::zero(); }
   static V tap(V acc, V x, V) { return O::add(acc, x); }
   V finish(V acc) const { return O::div(acc, row_divisor); }
@@ -116,6 +125,35 @@ void window_pool_f32(const KernelArgs& args) {
   });
 }
 
+// Max or mean of `size` contiguous floats.
+template <class O>
+inline float plane_max(const float* xp, int64_t size) {
+  using V = typename O::V;
+  constexpr int64_t kW = O::kW;
+  const V init = O::set1(kMinusInf);
+  V acc[4] = {init, init, init, init};
+  int64_t i = 0;
+  for (; i + 4 * kW <= size; i += 4 * kW)
+    for (int u = 0; u < 4; ++u) acc[u] = O::max(O::template load<1>(xp + i + u * kW), acc[u]);
+  for (; i + kW <= size; i += kW) acc[0] = O::max(O::template load<1>(xp + i), acc[0]);
+  float r = O::hmax(O::max(O::max(acc[0], acc[1]), O::max(acc[2], acc[3])));
+  for (; i < size; ++i) r = xp[i] > r ? xp[i] : r;
+  return r;
+}
+
+template <class O>
+inline float plane_mean(const float* xp, int64_t size) {
+  using V = typename O::V;
+  constexpr int64_t kW = O::kW;
+  V acc[4] = {O::zero(), O::zero(), O::zero(), O::zero()};
+  int64_t i = 0;
+  for (; i + 4 * kW <= size; i += 4 * kW)
+    for (int u = 0; u < 4; ++u) acc[u] = O::add(acc[u], O::template load<1>(xp + i + u * kW));
+  for (; i + kW <= size; i += kW) acc[0] = O::add(acc[0], O::template load<1>(xp + i));
+  if (i < size) acc[1] = O::add(acc[1], O::template load_n<1>(xp + i, static_cast<int>(size - i)));
+  return O::hsum(O::add(O::add(acc[0], acc[1]), O::add(acc[2], acc[3]))) / static_cast<float>(size);
+}
+
 template <class O>
 void global_pool_f32(const KernelArgs& args) {
   const ref::GlobalPoolParams& p = args.p<ref::GlobalPoolParams>();
@@ -124,33 +162,41 @@ void global_pool_f32(const KernelArgs& args) {
                                            DType::kUndefined, Isa::kRef);
     return reference(args);
   }
-  using V = typename O::V;
-  constexpr int64_t kW = O::kW;
   const float* x = args.in[0]->as<const float>();
   float* y = args.out[0]->as<float>();
   const int64_t size = p.plane_size;
   const bool is_max = p.kind == ref::PoolKind::kMax;
   parallel_for(args.pool, p.planes, [&](int64_t begin, int64_t end) {
-    for (int64_t plane = begin; plane < end; ++plane) {
-      const float* xp = x + plane * size;
-      const V init = is_max ? O::set1(kMinusInf) : O::zero();
-      V acc[4] = {init, init, init, init};
-      int64_t i = 0;
-      if (is_max) {
-        for (; i + 4 * kW <= size; i += 4 * kW)
-          for (int u = 0; u < 4; ++u) acc[u] = O::max(O::template load<1>(xp + i + u * kW), acc[u]);
-        for (; i + kW <= size; i += kW) acc[0] = O::max(O::template load<1>(xp + i), acc[0]);
-        float r = O::hmax(O::max(O::max(acc[0], acc[1]), O::max(acc[2], acc[3])));
-        for (; i < size; ++i) r = xp[i] > r ? xp[i] : r;
-        y[plane] = r;
-      } else {
-        for (; i + 4 * kW <= size; i += 4 * kW)
-          for (int u = 0; u < 4; ++u) acc[u] = O::add(acc[u], O::template load<1>(xp + i + u * kW));
-        for (; i + kW <= size; i += kW) acc[0] = O::add(acc[0], O::template load<1>(xp + i));
-        if (i < size) acc[1] = O::add(acc[1], O::template load_n<1>(xp + i, static_cast<int>(size - i)));
-        y[plane] = O::hsum(O::add(O::add(acc[0], acc[1]), O::add(acc[2], acc[3]))) / static_cast<float>(size);
-      }
-    }
+    for (int64_t plane = begin; plane < end; ++plane)
+      y[plane] = is_max ? plane_max<O>(x + plane * size, size) : plane_mean<O>(x + plane * size, size);
+  });
+}
+
+// ReduceMean whose reduced axes are the innermost ones (exporters write global average
+// pooling as ReduceMean over H, W): the mean of each contiguous run of the input, as
+// GlobalAveragePool computes it. Other axes and types: the reference (which sums in double).
+template <class O>
+void reduce_mean_f32(const KernelArgs& args) {
+  const ref::ReduceParams& p = args.p<ref::ReduceParams>();
+  bool innermost = args.in[0]->dtype == DType::kF32 && p.kind == ref::ReduceKind::kMean && !p.noop && p.reduced.count > 0;
+  int64_t expect = 1;  // row-major strides of the reduced axes, then of the kept ones
+  for (int k = p.reduced.count - 1; k >= 0 && innermost; --k) {
+    innermost = p.reduced.strides[k] == expect;
+    expect *= p.reduced.dims[k];
+  }
+  const int64_t size = expect;
+  for (int k = p.kept.count - 1; k >= 0 && innermost; --k) {
+    innermost = p.kept.strides[k] == expect;
+    expect *= p.kept.dims[k];
+  }
+  if (!innermost || size == 0) {
+    static const KernelFn reference = find_kernel("", "ReduceMean", DType::kUndefined, Isa::kRef);
+    return reference(args);
+  }
+  const float* x = args.in[0]->as<const float>();
+  float* y = args.out[0]->as<float>();
+  parallel_for(args.pool, p.kept.numel(), [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) y[i] = plane_mean<O>(x + i * size, size);
   });
 }
 

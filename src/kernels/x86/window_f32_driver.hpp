@@ -7,12 +7,14 @@
 // nothing and no row is bounds-checked again. Along the row, the output columns split into
 // a left border, an interior whose whole window lies inside the input, and a right border.
 // The interior is vectorised along the output row: up to 4 vectors (64 floats on AVX-512,
-// 32 on AVX2) are accumulated at once, which gives 4 independent FMA chains, each tap
+// 32 on AVX2) are accumulated at once, each in two registers (even and odd kernel rows)
+// where the op allows it, which gives up to 8 independent FMA chains, each tap
 // reading one (stride 1) or two (stride 2, even lanes kept) unaligned vectors with no bounds
 // checks; the last partial vector uses masked loads and stores, which never touch memory
 // past the last lane used. The border columns (at most pad/stride on each side) go through
-// a scalar loop with bounds checks. Every output element's taps are accumulated in the same
-// order (kernel rows, then kernel columns) whatever the threading, so the results are
+// a scalar loop with bounds checks. Every output element's taps are accumulated in one
+// fixed order (kernel rows, then kernel columns; even and odd kernel rows apart in the
+// vector interior where the op allows it) whatever the threading, so the results are
 // identical for any thread count: threads only pick which planes they compute.
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
@@ -62,16 +64,23 @@ inline void interior_columns(const Window2d& g, int64_t& lo, int64_t& hi) {
 }
 
 // U vectors of output columns starting at input column `col` (= ow * S - pl); with
-// Masked, the last vector holds only `n_last` columns.
+// Masked, the last vector holds only `n_last` columns. With Op::kSplitRows, even and odd
+// kernel rows accumulate into separate registers, combined at the end: twice the
+// independent FMA chains, which matters when a row is only one or two vectors wide (a
+// 3x3 tap chain is otherwise 9 dependent FMAs). Ops that must keep the reference's exact
+// order (AveragePool) leave it off.
 template <class O, class Op, int KW, int S, int U, bool Masked>
 inline void window_block(const Op& op, const RowSet& rs, int64_t kw, int64_t dil, int64_t col, int n_last,
                          float* y) {
   using V = typename O::V;
   constexpr int64_t kStep = O::kW * S;
   const int64_t taps = KW ? KW : kw;
-  V acc[U];
-  for (int u = 0; u < U; ++u) acc[u] = op.init();
-  for (int r = 0; r < rs.n; ++r) {
+  V acc[U], acc_odd[U];
+  for (int u = 0; u < U; ++u) {
+    acc[u] = op.init();
+    acc_odd[u] = op.identity();
+  }
+  auto row_taps = [&](int r, V* dst) {
     const float* base = rs.in[r] + col;
     for (int64_t k = 0; k < taps; ++k) {
       const V wv = op.weight(rs.kh[r], k);
@@ -79,12 +88,18 @@ inline void window_block(const Op& op, const RowSet& rs, int64_t kw, int64_t dil
       for (int u = 0; u < U; ++u) {
         const V x = (Masked && u == U - 1) ? O::template load_n<S>(p + u * kStep, n_last)
                                            : O::template load<S>(p + u * kStep);
-        acc[u] = op.tap(acc[u], x, wv);
+        dst[u] = op.tap(dst[u], x, wv);
       }
     }
+  };
+  int r = 0;
+  for (; r + 1 < rs.n; r += 2) {
+    row_taps(r, acc);
+    row_taps(r + 1, Op::kSplitRows ? acc_odd : acc);
   }
+  if (r < rs.n) row_taps(r, acc);
   for (int u = 0; u < U; ++u) {
-    const V v = op.finish(acc[u]);
+    const V v = op.finish(Op::kSplitRows ? op.combine(acc[u], acc_odd[u]) : acc[u]);
     if (Masked && u == U - 1) {
       O::store_n(y + u * O::kW, v, n_last);
     } else {
@@ -107,7 +122,8 @@ inline float window_scalar(const Op& op, const RowSet& rs, const Window2d& g, in
   return op.finish_s(acc, ow);
 }
 
-// Op: init() / weight(kh, kw) / tap(acc, x, weight) / finish(acc) on vectors,
+// Op: init() / identity() / weight(kh, kw) / tap(acc, x, weight) / combine(a, b) /
+// finish(acc) on vectors, kSplitRows (see window_block),
 // init_s() / tap_s(acc, x, kh, kw) / finish_s(acc, ow) on scalars, begin_row(rs, oh).
 template <class O, class Op, int KW, int S>
 void window_plane_t(Op& op, const Window2d& g, const float* x, float* y) {
