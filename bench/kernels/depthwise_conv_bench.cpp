@@ -1,7 +1,9 @@
 // Depthwise Conv 3x3 (float32, NCHW, pad 1) at mobilenet_v2 shapes, for the reference and
 // each x86 ISA this CPU runs, at 1 and 2 threads. Reports FLOP/s (2 * 9 * outputs per run).
 //   build/bench/wisp_bench_kernels --benchmark_filter=depthwise
-//   stride 1: C=144, 56x56 -> 56x56 (features.3);  stride 2: C=96, 112x112 -> 56x56 (features.2)
+// The first argument picks the layer (mobilenet_v2 node):
+//   0: stride 1, C=144, 56x56 (features.3)     1: stride 2, C=96, 112x112 -> 56x56 (features.2)
+//   2: stride 1, C=576, 14x14 (features.12)    3: stride 1, C=960, 7x7 (features.15)
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -24,15 +26,21 @@ Tensor random_tensor(const Shape& shape, uint32_t seed) {
   return t;
 }
 
-// state.range: 0 = stride (1: C=144 at 56x56, 2: C=96 at 112x112), 1 = threads.
+struct DwLayer {
+  int64_t stride, channels, hw;
+};
+constexpr DwLayer kLayers[] = {{1, 144, 56}, {2, 96, 112}, {1, 576, 14}, {1, 960, 7}};
+
+// state.range: 0 = layer (kLayers), 1 = threads.
 void depthwise_conv_f32(benchmark::State& state, Isa isa) {
-  const int64_t stride = state.range(0);
+  const DwLayer& layer = kLayers[state.range(0)];
+  const int64_t stride = layer.stride;
   const int threads = static_cast<int>(state.range(1));
   if (min_isa(best_isa(), isa) != isa) {
     state.SkipWithError("the CPU lacks this ISA");
     return;
   }
-  const int64_t c = stride == 1 ? 144 : 96, hw = stride == 1 ? 56 : 112;
+  const int64_t c = layer.channels, hw = layer.hw;
   ref::ConvParams p;
   p.batch = 1;
   p.in_channels = p.out_channels = p.group = c;
@@ -62,13 +70,13 @@ void depthwise_conv_f32(benchmark::State& state, Isa isa) {
                                                 benchmark::Counter::kIsRate);
 }
 
-BENCHMARK_CAPTURE(depthwise_conv_f32, ref, Isa::kRef)->ArgsProduct({{1, 2}, {1}})->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(depthwise_conv_f32, ref, Isa::kRef)->ArgsProduct({{0, 1, 2, 3}, {1}})->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(depthwise_conv_f32, avx2, Isa::kAvx2)
-    ->ArgsProduct({{1, 2}, {1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3}, {1, 2}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(depthwise_conv_f32, avx512, Isa::kAvx512)
-    ->ArgsProduct({{1, 2}, {1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3}, {1, 2}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 

@@ -73,11 +73,13 @@ struct DepthwiseOp {
   void begin_row(const RowSet&, int64_t) {}
 };
 
-// Padded planes up to this many floats (32 KiB, on the stack) are copied into a zero-padded
-// buffer first, so that every output column is interior: on small planes (late layers,
-// 14x14 and 7x7 with 3x3 or 5x5 filters) the scalar border columns would otherwise be
-// most of the row. The zeros add 0 * w to the sums, which changes no finite result.
-constexpr int64_t kPaddedPlaneFloats = 8192;
+// Small planes take the flat path (window_flat in window_f32_driver.hpp): the whole plane
+// is one run of full vectors, so a 14x14 or 7x7 layer keeps 4 vectors (8 FMA chains) in
+// flight instead of one short row at a time. A padded plane is first copied into a
+// zero-padded buffer (its zeros add 0 * w to the sums, which changes no finite result).
+// Both buffers live on the stack, 32 KiB each: planes that do not fit, and row strides
+// that differ from the column stride, take the row-by-row path with scalar border columns.
+constexpr int64_t kFlatPlaneFloats = 8192;
 
 template <class O>
 void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
@@ -88,13 +90,14 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
   gp.w = g.pl + g.w + g.pr;
   gp.pt = gp.pl = gp.pb = gp.pr = 0;
   const bool has_pads = g.pt || g.pl || g.pb || g.pr;
-  const bool use_padded = has_pads && gp.h * gp.w <= kPaddedPlaneFloats;
+  const bool flat = g.sh == g.sw && gp.h * gp.w <= kFlatPlaneFloats;
   const int64_t mult = p.out_channels / p.in_channels;
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow, filter = g.kh * g.kw;
   const bool vector_act = epilogue_vectorised(p.epilogue.act);
   parallel_for(a.pool, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
-    alignas(64) float padded[kPaddedPlaneFloats];
-    if (use_padded) std::fill(padded, padded + gp.h * gp.w, 0.0f);  // borders stay zero
+    alignas(64) float padded[kFlatPlaneFloats];
+    alignas(64) float flat_out[kFlatPlaneFloats];
+    if (flat && has_pads) std::fill(padded, padded + gp.h * gp.w, 0.0f);  // the borders stay zero
     int64_t padded_channel = -1;  // the input plane now in `padded`
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
@@ -107,12 +110,13 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
       float* y = a.y + plane * out_plane;
       const int64_t channel = n * p.in_channels + m / mult;
       const float* x = a.x + channel * in_plane;
-      if (use_padded) {
-        if (channel != padded_channel) {
+      if (flat) {
+        if (has_pads && channel != padded_channel) {
           for (int64_t ih = 0; ih < g.h; ++ih) std::copy(x + ih * g.w, x + (ih + 1) * g.w, padded + (g.pt + ih) * gp.w + g.pl);
           padded_channel = channel;
         }
-        window_plane<O>(op, gp, padded, y);
+        window_flat<O>(op, gp, has_pads ? padded : x, flat_out);
+        for (int64_t oh = 0; oh < g.oh; ++oh) std::copy(flat_out + oh * gp.w, flat_out + oh * gp.w + g.ow, y + oh * g.ow);
       } else {
         window_plane<O>(op, g, x, y);
       }

@@ -122,12 +122,28 @@ inline float window_scalar(const Op& op, const RowSet& rs, const Window2d& g, in
   return op.finish_s(acc, ow);
 }
 
+// Output columns [lo, hi) of one row, all interior: blocks of 4 vectors, then 3, 2 or 1,
+// then one masked vector. Output column ow reads input columns from ow * S - pl.
+template <class O, class Op, int KW, int S>
+inline void window_interior_run(const Op& op, const RowSet& rs, int64_t kw, int64_t dw, int64_t lo, int64_t hi,
+                                int64_t pl, float* yrow) {
+  constexpr int64_t kW = O::kW;
+  int64_t ow = lo;
+  for (; ow + 4 * kW <= hi; ow += 4 * kW) window_block<O, Op, KW, S, 4, false>(op, rs, kw, dw, ow * S - pl, 0, yrow + ow);
+  const int64_t full = (hi - ow) / kW;
+  const int64_t col = ow * S - pl;
+  if (full == 3) window_block<O, Op, KW, S, 3, false>(op, rs, kw, dw, col, 0, yrow + ow);
+  if (full == 2) window_block<O, Op, KW, S, 2, false>(op, rs, kw, dw, col, 0, yrow + ow);
+  if (full == 1) window_block<O, Op, KW, S, 1, false>(op, rs, kw, dw, col, 0, yrow + ow);
+  ow += full * kW;
+  if (ow < hi) window_block<O, Op, KW, S, 1, true>(op, rs, kw, dw, ow * S - pl, static_cast<int>(hi - ow), yrow + ow);
+}
+
 // Op: init() / identity() / weight(kh, kw) / tap(acc, x, weight) / combine(a, b) /
 // finish(acc) on vectors, kSplitRows (see window_block),
 // init_s() / tap_s(acc, x, kh, kw) / finish_s(acc, ow) on scalars, begin_row(rs, oh).
 template <class O, class Op, int KW, int S>
 void window_plane_t(Op& op, const Window2d& g, const float* x, float* y) {
-  constexpr int64_t kW = O::kW;
   int64_t lo = 0, hi = 0;
   interior_columns(g, lo, hi);
   RowSet rs;
@@ -144,19 +160,8 @@ void window_plane_t(Op& op, const Window2d& g, const float* x, float* y) {
     op.begin_row(rs, oh);
     float* yrow = y + oh * g.ow;
     for (int64_t ow = 0; ow < lo; ++ow) yrow[ow] = window_scalar(op, rs, g, ow);
-    int64_t ow = lo;
-    for (; ow + 4 * kW <= hi; ow += 4 * kW)
-      window_block<O, Op, KW, S, 4, false>(op, rs, g.kw, g.dw, ow * S - g.pl, 0, yrow + ow);
-    const int64_t full = (hi - ow) / kW;
-    const int64_t col = ow * S - g.pl;
-    if (full == 3) window_block<O, Op, KW, S, 3, false>(op, rs, g.kw, g.dw, col, 0, yrow + ow);
-    if (full == 2) window_block<O, Op, KW, S, 2, false>(op, rs, g.kw, g.dw, col, 0, yrow + ow);
-    if (full == 1) window_block<O, Op, KW, S, 1, false>(op, rs, g.kw, g.dw, col, 0, yrow + ow);
-    ow += full * kW;
-    if (ow < hi) {
-      window_block<O, Op, KW, S, 1, true>(op, rs, g.kw, g.dw, ow * S - g.pl, static_cast<int>(hi - ow), yrow + ow);
-    }
-    for (ow = hi; ow < g.ow; ++ow) yrow[ow] = window_scalar(op, rs, g, ow);
+    window_interior_run<O, Op, KW, S>(op, rs, g.kw, g.dw, lo, hi, g.pl, yrow);
+    for (int64_t ow = hi; ow < g.ow; ++ow) yrow[ow] = window_scalar(op, rs, g, ow);
   }
 }
 
@@ -171,6 +176,36 @@ void window_plane(Op& op, const Window2d& g, const float* x, float* y) {
   if (g.kw == 3) return window_plane_t<O, Op, 3, 2>(op, g, x, y);
   if (g.kw == 5) return window_plane_t<O, Op, 5, 2>(op, g, x, y);
   return window_plane_t<O, Op, 0, 2>(op, g, x, y);
+}
+
+// A small plane as one long row, for a geometry without pads whose row stride equals its
+// column stride S (a zero-padded copy of the plane qualifies): output (oh, ow), at flat
+// index t = oh * w + ow, reads x[t * S + kh * dh * w + kw * dw], so the outputs of all
+// rows form one run of full vectors (4 at a time) instead of one short run per row. The
+// w - ow values past each row's end are computed and dropped: `flat` receives
+// (oh - 1) * w + ow floats, row oh at flat + oh * w. No read goes past the last one the
+// last output needs. Requires Op::kSplitRows-style ops without per-row state.
+template <class O, class Op, int KW, int S>
+void window_flat_t(const Op& op, const Window2d& g, const float* x, float* flat) {
+  RowSet rs;
+  rs.n = static_cast<int>(g.kh);
+  for (int r = 0; r < rs.n; ++r) {
+    rs.in[r] = x + r * g.dh * g.w;
+    rs.kh[r] = r;
+  }
+  window_interior_run<O, Op, KW, S>(op, rs, g.kw, g.dw, 0, (g.oh - 1) * g.w + g.ow, 0, flat);
+}
+
+template <class O, class Op>
+void window_flat(const Op& op, const Window2d& g, const float* x, float* flat) {
+  if (g.sw == 1) {
+    if (g.kw == 3) return window_flat_t<O, Op, 3, 1>(op, g, x, flat);
+    if (g.kw == 5) return window_flat_t<O, Op, 5, 1>(op, g, x, flat);
+    return window_flat_t<O, Op, 0, 1>(op, g, x, flat);
+  }
+  if (g.kw == 3) return window_flat_t<O, Op, 3, 2>(op, g, x, flat);
+  if (g.kw == 5) return window_flat_t<O, Op, 5, 2>(op, g, x, flat);
+  return window_flat_t<O, Op, 0, 2>(op, g, x, flat);
 }
 
 // Interior columns of the output row, for callers that post-process the borders.
