@@ -7,8 +7,8 @@
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
 #pragma once
-#include <algorithm>
 #include <cstdint>
+#include <cstring>
 
 #include "kernels/x86/conv_grouped_f32.hpp"
 #include "kernels/x86/window_f32_driver.hpp"
@@ -97,7 +97,9 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
   parallel_for(a.pool, p.batch * p.out_channels, [&](int64_t begin, int64_t end) {
     alignas(64) float padded[kFlatPlaneFloats];
     alignas(64) float flat_out[kFlatPlaneFloats];
-    if (flat && has_pads) std::fill(padded, padded + gp.h * gp.w, 0.0f);  // the borders stay zero
+    // memset/memcpy rather than std::fill/std::copy: no template instantiated under this
+    // file's ISA flags that the linker could share with other callers.
+    if (flat && has_pads) std::memset(padded, 0, sizeof(float) * gp.h * gp.w);  // the borders stay zero
     int64_t padded_channel = -1;  // the input plane now in `padded`
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
@@ -112,11 +114,12 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
       const float* x = a.x + channel * in_plane;
       if (flat) {
         if (has_pads && channel != padded_channel) {
-          for (int64_t ih = 0; ih < g.h; ++ih) std::copy(x + ih * g.w, x + (ih + 1) * g.w, padded + (g.pt + ih) * gp.w + g.pl);
+          for (int64_t ih = 0; ih < g.h; ++ih)
+            std::memcpy(padded + (g.pt + ih) * gp.w + g.pl, x + ih * g.w, sizeof(float) * g.w);
           padded_channel = channel;
         }
         window_flat<O>(op, gp, has_pads ? padded : x, flat_out);
-        for (int64_t oh = 0; oh < g.oh; ++oh) std::copy(flat_out + oh * gp.w, flat_out + oh * gp.w + g.ow, y + oh * g.ow);
+        for (int64_t oh = 0; oh < g.oh; ++oh) std::memcpy(y + oh * g.ow, flat_out + oh * gp.w, sizeof(float) * g.ow);
       } else {
         window_plane<O>(op, g, x, y);
       }

@@ -19,7 +19,6 @@
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
 #pragma once
-#include <algorithm>
 #include <cstdint>
 
 #include "kernels/ref/conv_geometry.hpp"
@@ -57,10 +56,14 @@ struct RowSet {
 
 // Output columns [lo, hi) have their whole window inside the input row.
 inline void interior_columns(const Window2d& g, int64_t& lo, int64_t& hi) {
-  lo = std::min(g.ow, (g.pl + g.sw - 1) / g.sw);
+  // Plain comparisons rather than std::min/std::clamp: nothing from a shared template is
+  // instantiated under the ISA flags of the including file.
+  lo = (g.pl + g.sw - 1) / g.sw;
+  if (lo > g.ow) lo = g.ow;
   const int64_t last_start = g.w - 1 + g.pl - (g.kw - 1) * g.dw;  // largest ow * sw that fits
   hi = last_start < 0 ? 0 : last_start / g.sw + 1;
-  hi = std::clamp(hi, lo, g.ow);
+  if (hi > g.ow) hi = g.ow;
+  if (hi < lo) hi = lo;
 }
 
 // U vectors of output columns starting at input column `col` (= ow * S - pl); with
