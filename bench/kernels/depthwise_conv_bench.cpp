@@ -4,6 +4,7 @@
 // The first argument picks the layer (mobilenet_v2 node):
 //   0: stride 1, C=144, 56x56 (features.3)     1: stride 2, C=96, 112x112 -> 56x56 (features.2)
 //   2: stride 1, C=576, 14x14 (features.12)    3: stride 1, C=960, 7x7 (features.15)
+//   4: stride 2, C=144, 56x56 -> 28x28 (features.4)
 #include <benchmark/benchmark.h>
 
 #include <memory>
@@ -29,7 +30,7 @@ Tensor random_tensor(const Shape& shape, uint32_t seed) {
 struct DwLayer {
   int64_t stride, channels, hw;
 };
-constexpr DwLayer kLayers[] = {{1, 144, 56}, {2, 96, 112}, {1, 576, 14}, {1, 960, 7}};
+constexpr DwLayer kLayers[] = {{1, 144, 56}, {2, 96, 112}, {1, 576, 14}, {1, 960, 7}, {2, 144, 56}};
 
 // state.range: 0 = layer (kLayers), 1 = threads.
 void depthwise_conv_f32(benchmark::State& state, Isa isa) {
@@ -70,13 +71,13 @@ void depthwise_conv_f32(benchmark::State& state, Isa isa) {
                                                 benchmark::Counter::kIsRate);
 }
 
-BENCHMARK_CAPTURE(depthwise_conv_f32, ref, Isa::kRef)->ArgsProduct({{0, 1, 2, 3}, {1}})->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(depthwise_conv_f32, ref, Isa::kRef)->ArgsProduct({{0, 1, 2, 3, 4}, {1}})->Unit(benchmark::kMicrosecond);
 BENCHMARK_CAPTURE(depthwise_conv_f32, avx2, Isa::kAvx2)
-    ->ArgsProduct({{0, 1, 2, 3}, {1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1, 2}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(depthwise_conv_f32, avx512, Isa::kAvx512)
-    ->ArgsProduct({{0, 1, 2, 3}, {1, 2}})
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1, 2}})
     ->Unit(benchmark::kMicrosecond)
     ->UseRealTime();
 

@@ -73,6 +73,44 @@ struct DepthwiseOp {
   void begin_row(const RowSet&, int64_t) {}
 };
 
+// Stride 2 in both dims, dilation 1, on a small plane: polyphase. The zero-padded plane
+// splits into its four (row parity, column parity) sub-planes of hq x wq; output (oh, ow)
+// at tap (kh, kw) reads sub-plane (kh & 1, kw & 1) at (oh + kh / 2, ow + kw / 2). So the
+// conv is one stride-1 flat run over RowSet entries (kh, column parity), each with its own
+// taps, with plain loads instead of two loads and a permute per tap, and without the half
+// of the lanes a stride-2 flat run over the padded plane would spend on dropped columns.
+// The entry id is kh * 2 + column parity; tap k of it is kernel column 2k + parity.
+template <class O>
+struct PolyphaseOp : DepthwiseOp<O> {
+  using V = typename O::V;
+  V weight(int64_t id, int64_t k) const { return O::set1(this->w[(id >> 1) * this->kw + 2 * k + (id & 1)]); }
+};
+
+// Copies plane x (h x w) into the four sub-planes at `sub` (each hq x wq, in order
+// (0,0), (0,1), (1,0), (1,1)) as if padded by pt rows and pl columns first; positions
+// that fall in the padding are left as they are (zero).
+template <class O>
+void split_polyphase(const float* x, int64_t h, int64_t w, int64_t pt, int64_t pl, int64_t hq, int64_t wq,
+                     float* sub) {
+  constexpr int64_t kW = O::kW;
+  for (int64_t ih = 0; ih < h; ++ih) {
+    const int64_t pr = ih + pt;
+    for (int64_t b = 0; b < 2; ++b) {
+      const int64_t iw0 = ((b - pl) % 2 + 2) % 2;  // first input column of padded parity b
+      if (iw0 >= w) continue;
+      const int64_t count = (w - iw0 + 1) / 2;
+      const float* src = x + ih * w + iw0;
+      float* dst = sub + ((pr & 1) * 2 + b) * hq * wq + (pr >> 1) * wq + (iw0 + pl) / 2;
+      int64_t j = 0;
+      for (; j + kW <= count; j += kW) O::store(dst + j, O::template load<2>(src + 2 * j));
+      if (j < count) {
+        const int n = static_cast<int>(count - j);
+        O::store_n(dst + j, O::template load_n<2>(src + 2 * j, n), n);
+      }
+    }
+  }
+}
+
 // Small planes take the flat path (window_flat in window_f32_driver.hpp): the whole plane
 // is one run of full vectors, so a 14x14 or 7x7 layer keeps 4 vectors (8 FMA chains) in
 // flight instead of one short row at a time. A padded plane is first copied into a
@@ -90,7 +128,22 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
   gp.w = g.pl + g.w + g.pr;
   gp.pt = gp.pl = gp.pb = gp.pr = 0;
   const bool has_pads = g.pt || g.pl || g.pb || g.pr;
-  const bool flat = g.sh == g.sw && gp.h * gp.w <= kFlatPlaneFloats;
+  const int64_t hq = (gp.h + 1) / 2, wq = (gp.w + 1) / 2;
+  const bool polyphase = g.sh == 2 && g.sw == 2 && g.dh == 1 && g.dw == 1 && 2 * g.kh <= kMaxWindowRows &&
+                         4 * hq * wq <= kFlatPlaneFloats;
+  const bool flat = !polyphase && g.sh == g.sw && gp.h * gp.w <= kFlatPlaneFloats;
+  RowSet poly_rows;  // the polyphase entries: (kh, column parity) with their taps
+  poly_rows.n = 0;
+  for (int64_t kh = 0; polyphase && kh < g.kh; ++kh) {
+    for (int64_t b = 0; b < 2; ++b) {
+      const int64_t taps = (g.kw - b + 1) / 2;
+      if (taps == 0) continue;
+      poly_rows.in[poly_rows.n] = nullptr;  // set per chunk: the sub-plane buffer is on its stack
+      poly_rows.kh[poly_rows.n] = kh * 2 + b;
+      poly_rows.taps[poly_rows.n] = taps;
+      ++poly_rows.n;
+    }
+  }
   const int64_t mult = p.out_channels / p.in_channels;
   const int64_t in_plane = g.h * g.w, out_plane = g.oh * g.ow, filter = g.kh * g.kw;
   const bool vector_act = epilogue_vectorised(p.epilogue.act);
@@ -100,6 +153,12 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
     // memset/memcpy rather than std::fill/std::copy: no template instantiated under this
     // file's ISA flags that the linker could share with other callers.
     if (flat && has_pads) std::memset(padded, 0, sizeof(float) * gp.h * gp.w);  // the borders stay zero
+    if (polyphase) std::memset(padded, 0, sizeof(float) * 4 * hq * wq);
+    RowSet rows = poly_rows;
+    for (int r = 0; r < rows.n; ++r) {
+      const int64_t kh = rows.kh[r] >> 1, b = rows.kh[r] & 1;
+      rows.in[r] = padded + ((kh & 1) * 2 + b) * hq * wq + (kh >> 1) * wq;
+    }
     int64_t padded_channel = -1;  // the input plane now in `padded`
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / p.out_channels, m = plane % p.out_channels;
@@ -112,7 +171,16 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
       float* y = a.y + plane * out_plane;
       const int64_t channel = n * p.in_channels + m / mult;
       const float* x = a.x + channel * in_plane;
-      if (flat) {
+      if (polyphase) {
+        if (channel != padded_channel) {
+          split_polyphase<O>(x, g.h, g.w, g.pt, g.pl, hq, wq, padded);
+          padded_channel = channel;
+        }
+        PolyphaseOp<O> pop;
+        static_cast<DepthwiseOp<O>&>(pop) = op;
+        window_interior_run<O, PolyphaseOp<O>, kPerRowTaps, 1>(pop, rows, 0, 1, 0, (g.oh - 1) * wq + g.ow, 0, flat_out);
+        for (int64_t oh = 0; oh < g.oh; ++oh) std::memcpy(y + oh * g.ow, flat_out + oh * wq, sizeof(float) * g.ow);
+      } else if (flat) {
         if (has_pads && channel != padded_channel) {
           for (int64_t ih = 0; ih < g.h; ++ih)
             std::memcpy(padded + (g.pt + ih) * gp.w + g.pl, x + ih * g.w, sizeof(float) * g.w);

@@ -51,7 +51,8 @@ inline Window2d window2d(const ref::WindowGeometry& g) {
 struct RowSet {
   int n = 0;
   const float* in[kMaxWindowRows];  // input row, at column 0
-  int64_t kh[kMaxWindowRows];       // which kernel row
+  int64_t kh[kMaxWindowRows];       // which kernel row (an op-defined id with per-row taps)
+  int64_t taps[kMaxWindowRows];     // taps of each row, read only by kPerRowTaps instantiations
 };
 
 // Output columns [lo, hi) have their whole window inside the input row.
@@ -66,6 +67,9 @@ inline void interior_columns(const Window2d& g, int64_t& lo, int64_t& hi) {
   if (hi < lo) hi = lo;
 }
 
+// KW template value: each RowSet entry has its own tap count (rs.taps).
+constexpr int kPerRowTaps = -1;
+
 // U vectors of output columns starting at input column `col` (= ow * S - pl); with
 // Masked, the last vector holds only `n_last` columns. With Op::kSplitRows, even and odd
 // kernel rows accumulate into separate registers, combined at the end: twice the
@@ -77,7 +81,6 @@ inline void window_block(const Op& op, const RowSet& rs, int64_t kw, int64_t dil
                          float* y) {
   using V = typename O::V;
   constexpr int64_t kStep = O::kW * S;
-  const int64_t taps = KW ? KW : kw;
   V acc[U], acc_odd[U];
   for (int u = 0; u < U; ++u) {
     acc[u] = op.init();
@@ -85,6 +88,7 @@ inline void window_block(const Op& op, const RowSet& rs, int64_t kw, int64_t dil
   }
   auto row_taps = [&](int r, V* dst) {
     const float* base = rs.in[r] + col;
+    const int64_t taps = KW > 0 ? KW : (KW == kPerRowTaps ? rs.taps[r] : kw);
     for (int64_t k = 0; k < taps; ++k) {
       const V wv = op.weight(rs.kh[r], k);
       const float* p = base + k * dil;
