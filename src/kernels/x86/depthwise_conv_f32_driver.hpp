@@ -1,7 +1,12 @@
 // Depthwise Conv (float32, NCHW) as a direct window kernel: each (image, output channel)
 // plane is the input plane of its channel slid under that channel's kh x kw filter, bias
-// first, then the taps in kernel order (window_f32_driver.hpp walks the rows and columns).
-// The fused activation runs on the vector while it is still in registers when it is one
+// first, then the taps (window_f32_driver.hpp walks the rows and columns). Three paths,
+// picked once per Conv:
+//   polyphase  stride 2, dilation 1, small plane: four parity sub-planes, one flat run;
+//   flat       equal strides, small plane: a zero-padded copy computed as one flat run;
+//   rows       everything else: row by row, scalar border columns.
+// "Small" means the padded plane fits a 32 KiB stack buffer; the flat paths keep 4 vectors
+// in flight even when rows are 7 or 14 wide. The fused activation runs on the vector while it is still in registers when it is one
 // of the cheap piecewise-linear ones; the rest (Sigmoid, Tanh, and any added later) run on
 // the finished plane through the reference formula.
 //
