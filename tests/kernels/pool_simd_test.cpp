@@ -69,6 +69,8 @@ TEST(PoolSimd, CeilModeIncludePadDilationKernels) {
       cases.push_back({op, Shape{1, 3, 13, 35}, {3, 3}, {3, 3}, {1, 1, 1, 1}, {}, false, include_pad});  // ref
       cases.push_back({op, Shape{1, 3, 13, 35}, {3, 2}, {2, 1}, {1, 0, 1, 1}, {}, false, include_pad});
       cases.push_back({op, Shape{1, 4, 37}, {3}, {2}, {1, 1}, {}, true, include_pad});  // 1-D
+      // Pads as tall as the kernel: the first and last output rows see only padding.
+      cases.push_back({op, Shape{1, 2, 4, 40}, {2, 2}, {1, 1}, {2, 0, 2, 0}, {}, false, include_pad});
     }
   }
   check_pools(cases);

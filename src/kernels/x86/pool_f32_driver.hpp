@@ -65,7 +65,8 @@ struct AveragePoolOp {
   static V combine(V a, V b) { return O::add(a, b); }
   V weight(int64_t, int64_t) const { return O::zero(); }
   static V tap(V acc, V x, V) { return O::add(acc, x); }
-  V finish(V acc) const { return O::div(acc, row_divisor); }
+  // A row whose kernel rows all fall in the padding has divisor 0: the reference's 0.
+  V finish(V acc) const { return rows_counted > 0 ? O::div(acc, row_divisor) : O::zero(); }
   float init_s() const { return 0.0f; }
   float tap_s(float acc, float x, int64_t, int64_t) const { return acc + x; }
   float finish_s(float acc, int64_t ow) const {
