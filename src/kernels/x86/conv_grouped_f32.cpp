@@ -66,6 +66,9 @@ void grouped_gemm_f32(Isa isa, const KernelArgs& args) {
 
 void conv_grouped_f32(Isa isa, const KernelArgs& args) {
   const ref::ConvParams& p = args.p<ref::ConvParams>();
+  static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
+  // Inputs past X, W, B (a fused residual, say) are not known here: the reference has them.
+  if (args.in.size() > 3) return reference(args);
   if (depthwise_conv_f32_supported(p)) {
     DepthwiseF32Args d;
     d.p = &p;
@@ -78,7 +81,6 @@ void conv_grouped_f32(Isa isa, const KernelArgs& args) {
   }
   if (p.group < p.in_channels) return grouped_gemm_f32(isa, args);
   // Depthwise with a 3-D window or a column stride above 2: rare enough for the reference.
-  static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
   reference(args);
 }
 
