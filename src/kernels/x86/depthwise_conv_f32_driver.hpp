@@ -91,14 +91,9 @@ struct PolyphaseOp : DepthwiseOp<O> {
   V weight(int64_t id, int64_t k) const { return O::set1(this->w[(id >> 1) * this->kw + 2 * k + (id & 1)]); }
 };
 
-// n floats from src to dst with vector loads and stores: the rows copied here are short
-// (7 to 58 floats), where a memcpy call per row costs as much as the row's taps.
-template <class O>
-inline void copy_row(float* dst, const float* src, int64_t n) {
-  int64_t j = 0;
-  for (; j + O::kW <= n; j += O::kW) O::store(dst + j, O::template load<1>(src + j));
-  if (j < n) O::store_n(dst + j, O::template load_n<1>(src + j, static_cast<int>(n - j)), static_cast<int>(n - j));
-}
+// n floats from src to dst. memcpy: measured faster than a vector loop with a masked tail
+// on these short rows (AVX2 14x14 and 7x7 layers 1.4-1.6x slower with the loop).
+inline void copy_row(float* dst, const float* src, int64_t n) { std::memcpy(dst, src, sizeof(float) * n); }
 
 // Copies plane x (h x w) into the four sub-planes at `sub` (each hq x wq, in order
 // (0,0), (0,1), (1,0), (1,1)) as if padded by pt rows and pl columns first; positions
@@ -193,14 +188,14 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
         PolyphaseOp<O> pop;
         static_cast<DepthwiseOp<O>&>(pop) = op;
         window_interior_run<O, PolyphaseOp<O>, kPerRowTaps, 1>(pop, rows, 0, 1, 0, (g.oh - 1) * wq + g.ow, 0, flat_out);
-        for (int64_t oh = 0; oh < g.oh; ++oh) copy_row<O>(y + oh * g.ow, flat_out + oh * wq, g.ow);
+        for (int64_t oh = 0; oh < g.oh; ++oh) copy_row(y + oh * g.ow, flat_out + oh * wq, g.ow);
       } else if (flat) {
         if (has_pads && channel != padded_channel) {
-          for (int64_t ih = 0; ih < g.h; ++ih) copy_row<O>(padded + (g.pt + ih) * gp.w + g.pl, x + ih * g.w, g.w);
+          for (int64_t ih = 0; ih < g.h; ++ih) copy_row(padded + (g.pt + ih) * gp.w + g.pl, x + ih * g.w, g.w);
           padded_channel = channel;
         }
         window_flat<O>(op, gp, has_pads ? padded : x, flat_out);
-        for (int64_t oh = 0; oh < g.oh; ++oh) copy_row<O>(y + oh * g.ow, flat_out + oh * gp.w, g.ow);
+        for (int64_t oh = 0; oh < g.oh; ++oh) copy_row(y + oh * g.ow, flat_out + oh * gp.w, g.ow);
       } else {
         window_plane<O>(op, g, x, y);
       }

@@ -1,6 +1,6 @@
 // 8-lane float vector operations for the AVX2 direct kernels (depthwise Conv, pools); the
-// same interface as simd_f32_avx512.hpp (see there). Tails use vmaskmovps, which does not
-// fault on the lanes it leaves out.
+// same interface as simd_f32_avx512.hpp (see there). Tail loads use vmaskmovps, which does
+// not fault on the lanes it leaves out; tail stores go through a buffer.
 // Include only from *_avx2.cpp files: everything here has internal linkage.
 #pragma once
 #include <immintrin.h>
@@ -69,7 +69,12 @@ struct Avx2F32 {
     }
   }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static void store_n(float* p, V v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
+  // Through a buffer, not vmaskmovps: its store form is microcoded and slow on AMD Zen.
+  static void store_n(float* p, V v, int n) {
+    alignas(32) float t[8];
+    _mm256_store_ps(t, v);
+    for (int i = 0; i < n; ++i) p[i] = t[i];
+  }
 };
 
 }  // namespace
