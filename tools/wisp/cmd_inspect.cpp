@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 
+#include "api/model_loading.hpp"
 #include "cli.hpp"
 #include "ir/dump.hpp"
 #include "ir/graph_clone.hpp"
@@ -13,7 +14,7 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--graph] [--json] [--optimized]
+constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx|MODEL.wisp [--dim NAME=SIZE]... [--graph] [--json] [--optimized]
 
 Prints the model's inputs and outputs (with symbolic dimensions), the op histogram, the
 parameter count, and, after preparing it (symbolic dimensions default to 1; override with
@@ -74,9 +75,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   const std::string path = args.positional()[0];
   std::shared_ptr<Model> model;
   try {
-    model = import_onnx_file(path);
+    model = load_model_file(path).model;  // ONNX or .wisp (by content)
   } catch (const Error& e) {
-    if (e.code() != ErrorCode::kUnsupported || args.flag("json")) throw;
+    if (e.code() != ErrorCode::kUnsupported || args.flag("json") || is_wisp_file(path)) throw;
     print_summary_of_unimportable(path);  // show what we can, then report the error
     throw;
   }

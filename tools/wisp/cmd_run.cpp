@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "api/model_loading.hpp"
 #include "cli.hpp"
 #include "cli_inputs.hpp"
 #include "io/npy.hpp"
@@ -14,7 +15,7 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx [--input NAME=FILE.npy]... [--random] [--seed N]
+constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx|MODEL.wisp [--input NAME=FILE.npy]... [--random] [--seed N]
                 [--dim NAME=SIZE]... [--output-dir DIR] [--threads N] [--json] [--no-optimize]
 
 Runs the model once. Each input comes from a NumPy .npy file (--input image=x.npy); with
@@ -42,8 +43,10 @@ int cmd_run(const std::vector<std::string>& argv) {
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
-  std::shared_ptr<Model> model = import_onnx_file(args.positional()[0]);
-  if (!args.flag("no-optimize")) model = optimize_model(*model);
+  // A .wisp is already optimized (wisp convert); ONNX is optimized here unless told not to.
+  const LoadedModel loaded = load_model_file(args.positional()[0]);
+  std::shared_ptr<Model> model = loaded.model;
+  if (loaded.format == ModelFormat::kOnnx && !args.flag("no-optimize")) model = optimize_model(*model);
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;
