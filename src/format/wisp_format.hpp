@@ -105,6 +105,11 @@ bool file_looks_like_wisp(const std::string& path);
 std::vector<std::byte> serialize_wisp(const Model& model, const Metadata& metadata, const StoredPlan* plan);
 void write_wisp_file(const std::string& path, const Model& model, const Metadata& metadata, const StoredPlan* plan);
 
+// The plan a Session makes for the model's declared input shapes (symbolic dims from
+// `dims`, else 1); nullopt when an input has no declared shape.
+std::optional<StoredPlan> plan_for_declared_shapes(const std::shared_ptr<const Model>& model,
+                                                   const std::map<std::string, int64_t>& dims = {});
+
 // Maps the file read-only and loads it in place.
 LoadedWisp load_wisp_file(const std::string& path, const LoadOptions& options = {});
 // Loads from memory that `owner` keeps alive; `data` must be 64-byte aligned (weights are

@@ -85,6 +85,31 @@ TEST(WispRoundTrip, SmallModelBitExactAndGraphPreserved) {
   EXPECT_EQ(diff, 0.0);  // same graph, same kernels: bit-identical
 }
 
+// The stored plan is what a Session prepared on the loaded model uses for the same shapes.
+TEST(WispRoundTrip, StoredPlanMatchesTheSessionsPlan) {
+  const std::string onnx = std::string(WISP_SOURCE_DIR) + "/models/fashion_mnist_cnn.onnx";
+  std::shared_ptr<Model> optimized = optimize_model(*import_onnx_file(onnx));
+  const std::optional<format::StoredPlan> plan = format::plan_for_declared_shapes(optimized);
+  ASSERT_TRUE(plan.has_value());
+  EXPECT_EQ(plan->input_shapes.at("image"), (std::vector<int64_t>{1, 1, 28, 28}));  // batch -> 1
+  EXPECT_GT(plan->arena_bytes, 0);
+  EXPECT_GE(plan->entries.size(), 3u);
+  const auto bytes = format::serialize_wisp(*optimized, {}, &*plan);
+  format::LoadedWisp w = format::load_wisp_copy(bytes.data(), bytes.size());
+  ASSERT_TRUE(w.plan.has_value());
+  SessionConfig config;
+  config.default_symbolic_dim = 1;
+  Session s(w.model, config);
+  s.prepare({{"image", Shape{1, 1, 28, 28}}});
+  EXPECT_EQ(s.arena_bytes(), w.plan->arena_bytes);
+  for (const auto& e : w.plan->entries) {
+    const TensorView* v = s.prepared_value(w.model->graph.find_value(e.value));
+    ASSERT_NE(v, nullptr) << e.value;
+    EXPECT_EQ(static_cast<const std::byte*>(v->data) - s.arena_data(), e.offset) << e.value;
+    EXPECT_EQ(v->bytes(), e.size) << e.value;
+  }
+}
+
 // Conformance models with If / Loop / Scan bodies: subgraphs (with their own values,
 // constants and outer references) survive the round trip; outputs equal the ONNX model's
 // on the test's own input data.

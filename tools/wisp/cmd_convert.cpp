@@ -52,41 +52,6 @@ std::vector<float> parse_floats(const std::string& s, const char* flag) {
   return out;
 }
 
-// The arena plan of a session prepared for the declared input shapes (symbolic dims from
-// --dim, else 1, as `wisp run` does): the offset of every value placed in the arena. The
-// shapes used are stored with it so a loader knows when the plan applies.
-std::optional<format::StoredPlan> plan_for_declared_shapes(const std::shared_ptr<Model>& model,
-                                                           const std::map<std::string, int64_t>& dims) {
-  format::StoredPlan plan;
-  for (const Value* in : model->graph.inputs) {
-    if (!in->shape) return std::nullopt;
-    std::vector<int64_t> shape;
-    for (const SymDim& d : *in->shape) {
-      if (d.is_static()) shape.push_back(d.value);
-      else if (auto it = dims.find(d.symbol); !d.symbol.empty() && it != dims.end()) shape.push_back(it->second);
-      else shape.push_back(1);
-    }
-    plan.input_shapes[in->name] = shape;
-  }
-  SessionConfig config;
-  config.dims = dims;
-  config.default_symbolic_dim = 1;
-  Session session(model, config);
-  std::map<std::string, Shape> shapes;
-  for (const auto& [name, dims_of] : plan.input_shapes) shapes[name] = Shape(std::span<const int64_t>(dims_of));
-  session.prepare(shapes);
-  plan.arena_bytes = session.arena_bytes();
-  const std::byte* arena = session.arena_data();
-  for (const auto& v : model->graph.values()) {
-    const TensorView* view = session.prepared_value(v.get());
-    if (!view || !view->data || !arena || v->is_constant()) continue;
-    const auto* p = static_cast<const std::byte*>(view->data);
-    if (p < arena || p >= arena + plan.arena_bytes) continue;
-    plan.entries.push_back({v->name, p - arena, view->bytes()});
-  }
-  return plan;
-}
-
 }  // namespace
 
 int cmd_convert(const std::vector<std::string>& raw_argv) {
@@ -162,7 +127,7 @@ int cmd_convert(const std::vector<std::string>& raw_argv) {
     for (size_t i = 0; i < outs.size(); ++i) ref.outputs.emplace_back(model->graph.outputs[i]->name, std::move(outs[i]));
     meta.references.push_back(std::move(ref));
   }
-  const std::optional<format::StoredPlan> plan = plan_for_declared_shapes(model, dims);
+  const std::optional<format::StoredPlan> plan = format::plan_for_declared_shapes(model, dims);
   format::write_wisp_file(out, *model, meta, plan ? &*plan : nullptr);
   const int64_t wisp_bytes = static_cast<int64_t>(std::filesystem::file_size(out));
   if (args.flag("json")) {
