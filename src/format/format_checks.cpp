@@ -7,7 +7,7 @@
 //    == numel * element size (overflow-checked) and <= kMaxTensorBytes, offset a multiple
 //    of 64, offset + size within the data section (overflow-checked 64-bit maths);
 //  - every graph: counts within LoadLimits, value dtypes valid, declared ranks within
-//    kMaxRank, constants' dtype equal to their value's, input/output/node indices in range,
+//    kMaxRank, constants' dtype and declared shape equal to their data's, input/output/node indices in range,
 //    each value produced at most once, nodes in topological order (an input must be a graph
 //    input, a constant, an outer reference or the output of an EARLIER node: this also
 //    rejects cycles), outer references naming a value of the graph, attribute kinds in
@@ -97,6 +97,20 @@ class Checker {
                  dims->Get(i)->value());
   }
 
+  // A constant's declared shape (if any) must agree with its data's: same rank, same size
+  // wherever the declared dim is fixed. Otherwise shape inference and kernels would see two shapes.
+  static void check_declared_matches_data(const flatbuffers::Vector<flatbuffers::Offset<fb::Dim>>* dims,
+                                          const fb::TensorRef& t, const std::string& where) {
+    const uint32_t rank = dims ? dims->size() : 0, data_rank = t.shape() ? t.shape()->size() : 0;
+    WISP_CHECK(rank == data_rank, ErrorCode::kInvalidModel, where, ": declared rank ", rank,
+               " does not match the rank of its data (", data_rank, ")");
+    for (uint32_t i = 0; i < rank; ++i) {
+      const int64_t d = dims->Get(i)->value();
+      WISP_CHECK(d < 0 || d == t.shape()->Get(i), ErrorCode::kInvalidModel, where, ": declared dimension ", i,
+                 " is ", d, " but its data has ", t.shape()->Get(i));
+    }
+  }
+
   void check_graph(const fb::Graph& g, const std::string& where, int64_t depth) {
     WISP_CHECK(depth <= limits_.max_subgraph_depth, ErrorCode::kResourceExhausted, where,
                ": subgraphs nested deeper than ", limits_.max_subgraph_depth);
@@ -122,6 +136,7 @@ class Checker {
         check_tensor(v->constant(), vwhere);
         WISP_CHECK(v->constant()->dtype() == v->dtype(), ErrorCode::kInvalidModel, vwhere,
                    ": constant data type does not match the value's");
+        if (v->has_shape()) check_declared_matches_data(v->shape(), *v->constant(), vwhere);
         available[static_cast<size_t>(i)] = 1;
       }
     }

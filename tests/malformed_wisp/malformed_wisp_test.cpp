@@ -113,6 +113,9 @@ TEST(MalformedWisp, EachCaseGivesATypedError) {
          t->mutate_size(uint64_t{1} << 35);
        },
        ErrorCode::kResourceExhausted, "above the limit of"},
+      {"declared shape differs from the constant's data",
+       [](Bytes& b) { value_named(b, "w")->mutable_shape()->GetMutableObject(1)->mutate_value(5); },
+       ErrorCode::kInvalidModel, "declared dimension 1 is 5 but its data has 4"},
       {"negative dimension", [](Bytes& b) { value_named(b, "w")->mutable_constant()->mutable_shape()->Mutate(1, -4); },
        ErrorCode::kInvalidModel, "negative dimension -4"},
       {"invalid element type", [](Bytes& b) { value_named(b, "w")->mutable_constant()->mutate_dtype(200); },
