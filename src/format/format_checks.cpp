@@ -147,6 +147,8 @@ class Checker {
     if (g.inputs())
       for (uint32_t i = 0; i < g.inputs()->size(); ++i) {
         check_index(g.inputs()->Get(i), str_cat("input ", i));
+        WISP_CHECK(!available[g.inputs()->Get(i)], ErrorCode::kInvalidModel, where, ": input ", i, " (value ",
+                   g.inputs()->Get(i), ") is a constant or listed twice");
         available[g.inputs()->Get(i)] = 1;
       }
     if (g.outer_refs())
@@ -155,6 +157,8 @@ class Checker {
         auto it = names.find(name);
         WISP_CHECK(it != names.end(), ErrorCode::kInvalidModel, where, ": outer reference '", name,
                    "' has no placeholder value");
+        WISP_CHECK(!available[static_cast<size_t>(it->second)], ErrorCode::kInvalidModel, where,
+                   ": outer reference '", name, "' is also an input, a constant or listed twice");
         available[static_cast<size_t>(it->second)] = 1;
       }
     for (int64_t n = 0; n < num_nodes; ++n) check_node(*g.nodes()->Get(static_cast<uint32_t>(n)), n, where, num_values,

@@ -130,6 +130,8 @@ TEST(MalformedWisp, EachCaseGivesATypedError) {
        ErrorCode::kOutOfRange, "output 0 refers to value 1073741824"},
       {"out-of-range graph input index", [](Bytes& b) { graph(b)->mutable_inputs()->Mutate(0, 77); },
        ErrorCode::kOutOfRange, "input 0 refers to value 77"},
+      {"graph input pointing at a weight", [](Bytes& b) { graph(b)->mutable_inputs()->Mutate(0, value_index(b, "w")); },
+       ErrorCode::kInvalidModel, "is a constant or listed twice"},
       {"graph cycle (node reads a later node's output)",
        [](Bytes& b) {
          // MatMul (node 0) reads the Relu's output (node 2): MatMul -> Add -> Relu -> MatMul.
