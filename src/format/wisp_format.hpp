@@ -110,6 +110,15 @@ void write_wisp_file(const std::string& path, const Model& model, const Metadata
 std::optional<StoredPlan> plan_for_declared_shapes(const std::shared_ptr<const Model>& model,
                                                    const std::map<std::string, int64_t>& dims = {});
 
+// Runs every stored reference case and compares the outputs (|got - want| <= atol +
+// rtol * |want|). `failures` is empty when the model is healthy.
+struct ReferenceCheck {
+  size_t cases = 0;
+  double max_abs_diff = 0;
+  std::vector<std::string> failures;  // one line per mismatching output
+};
+ReferenceCheck check_references(const LoadedWisp& w, double rtol = 1e-4, double atol = 1e-5, int threads = 1);
+
 // Maps the file read-only and loads it in place.
 LoadedWisp load_wisp_file(const std::string& path, const LoadOptions& options = {});
 // Loads from memory that `owner` keeps alive; `data` must be 64-byte aligned (weights are

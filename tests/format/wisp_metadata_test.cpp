@@ -7,6 +7,8 @@
 #include "core/sha256.hpp"
 #include "format/wisp_format.hpp"
 #include "format/wisp_test_model.hpp"
+#include "runtime/session.hpp"
+#include "test_util/op_test_util.hpp"
 #include "wisp/wisp.h"
 #include "wisp/wisp.hpp"
 #include "wisp_generated.h"
@@ -78,6 +80,37 @@ TEST(WispMetadata, RoundTripsEveryField) {
   EXPECT_EQ(w.plan->entries[0].value, model->graph.nodes()[0]->outputs[0]->name);
   EXPECT_EQ(w.plan->entries[0].offset, 64);
   EXPECT_EQ(w.plan->entries[0].size, 32);
+}
+
+// Reference cases are a health check: the stored outputs match a run of the loaded model,
+// and a corrupted expected output is reported with the case, output and element.
+TEST(WispMetadata, ReferenceCasesCheckTheModel) {
+  auto model = test::make_wisp_test_model();
+  const Tensor x = test::random_f32(Shape{2, 8}, 5);
+  format::Metadata meta;
+  format::ReferenceCase rc;
+  rc.inputs.emplace_back("x", x);
+  {
+    Session s(model);
+    rc.outputs.emplace_back(model->graph.outputs[0]->name, s.run({{"x", x.view()}}).at(0));
+  }
+  meta.references.push_back(rc);
+  auto bytes = format::serialize_wisp(*model, meta, nullptr);
+  const format::LoadedWisp w = format::load_wisp_copy(bytes.data(), bytes.size());
+  const format::ReferenceCheck ok = format::check_references(w);
+  EXPECT_EQ(ok.cases, 1u);
+  EXPECT_TRUE(ok.failures.empty());
+  EXPECT_EQ(ok.max_abs_diff, 0.0);
+
+  rc.outputs[0].second = Tensor::copy_of(rc.outputs[0].second.view());
+  rc.outputs[0].second.as<float>()[4] += 1.0f;
+  meta.references = {rc};
+  bytes = format::serialize_wisp(*model, meta, nullptr);
+  const format::ReferenceCheck bad = format::check_references(format::load_wisp_copy(bytes.data(), bytes.size()));
+  ASSERT_EQ(bad.failures.size(), 1u);
+  EXPECT_NE(bad.failures[0].find("reference case 0, output '"), std::string::npos) << bad.failures[0];
+  EXPECT_NE(bad.failures[0].find("1 of 6 elements differ (first at 4"), std::string::npos) << bad.failures[0];
+  EXPECT_NEAR(bad.max_abs_diff, 1.0, 1e-6);
 }
 
 TEST(WispMetadata, HintForUnknownInputIsRejectedByTheWriter) {
