@@ -54,7 +54,6 @@ class IrBuilder {
         Value* x = v->constant() ? out.add_constant(v->name()->str(), borrow(*v->constant())) : out.add_value(v->name()->str());
         x->dtype = static_cast<DType>(v->dtype());
         if (v->has_shape()) x->shape = sym_shape(v->shape());
-        else if (!v->constant()) x->shape.reset();
         values.push_back(x);
       }
     auto value_at = [&](int64_t i) -> Value* { return i < 0 ? nullptr : values[static_cast<size_t>(i)]; };

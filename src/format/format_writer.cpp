@@ -37,6 +37,12 @@ class DataSection {
   std::vector<std::byte> bytes_;
 };
 
+// The file stores Attribute::Kind and DType by value: keep the enums in step.
+static_assert(static_cast<int>(fb::AttrKind::Float) == static_cast<int>(Attribute::Kind::kFloat));
+static_assert(static_cast<int>(fb::AttrKind::Graphs) == static_cast<int>(Attribute::Kind::kGraphs));
+static_assert(static_cast<int>(fb::AttrKind::Tensors) == static_cast<int>(Attribute::Kind::kTensors));
+static_assert(static_cast<int>(DType::kBool) == 13, "DType numbering is part of the .wisp format");
+
 class Writer {
  public:
   Writer(const Model& model, const Metadata& meta, const StoredPlan* plan)
