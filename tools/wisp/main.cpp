@@ -20,6 +20,10 @@ Commands:
   eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
+  keygen --out NAME  a package signing key pair and a device (box) key pair
+  pack MODEL         a signed, optionally encrypted model package (.wpkg)
+  verify PKG         check a package's signature, hash, expiry, hardware, counter
+  unpack PKG -o OUT  verify, decrypt in memory and write the model
 
 Run `wisp <command> --help` for a command's options.
 Exit codes: 0 success, 1 the model or data failed (the message says what and where),
@@ -42,6 +46,12 @@ int main(int argc, char** argv) {
     if (cmd == "eval") return cmd_eval(rest);
     if (cmd == "bench") return cmd_bench(rest);
     if (cmd == "ops") return cmd_ops(rest);
+#ifdef WISP_WITH_PACKAGE
+    if (cmd == "keygen") return cmd_keygen(rest);
+    if (cmd == "pack") return cmd_pack(rest);
+    if (cmd == "verify") return cmd_verify(rest);
+    if (cmd == "unpack") return cmd_unpack(rest);
+#endif
     std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
     return 2;
   } catch (const UsageError& e) {
