@@ -42,6 +42,11 @@ struct PackOptions {
 std::vector<uint8_t> create_package(const uint8_t* payload, size_t size, const PackOptions& options,
                                     const SigningSecretKey& signer);
 
+// Header + manifest + signature + `stored` bytes, as they are: no check that they agree
+// (create_package makes them agree). For tests that model a faulty or malicious signer.
+std::vector<uint8_t> assemble_package(const Manifest& manifest, const uint8_t* stored, size_t stored_size,
+                                      const SigningSecretKey& signer);
+
 struct OpenOptions {
   std::vector<SigningPublicKey> trusted;      // publisher keys; at least one
   std::optional<BoxSecretKey> device_key;     // needed to decrypt an encrypted package

@@ -103,6 +103,7 @@ OpenedPackage open_package(const uint8_t* data, size_t size, const OpenOptions& 
   using K = PackageErrorKind;
   if (o.trusted.empty()) fail(ErrorCode::kInvalidArgument, "no trusted signing key given (--trust KEY.sign.pub)");
   // 1. container
+  if (size == 0) package_fail(K::kTruncated, "package is empty (0 bytes)");
   if (size < sizeof kMagic || std::memcmp(data, kMagic, sizeof kMagic) != 0) {
     if (size < sizeof kMagic && std::memcmp(data, kMagic, size) == 0)
       package_fail(K::kTruncated, "package is truncated: ", size, " bytes, shorter than its ", kHeaderBytes, "-byte header");

@@ -71,13 +71,18 @@ std::vector<uint8_t> create_package(const uint8_t* payload, size_t size, const P
     m.stored_size = m.payload_size;
     m.stored_hash = m.payload_hash;
   }
-  const std::vector<uint8_t> manifest = encode_manifest(m);
+  return assemble_package(m, m.encrypted ? cipher.data() : payload, static_cast<size_t>(m.stored_size), signer);
+}
 
+std::vector<uint8_t> assemble_package(const Manifest& m, const uint8_t* stored, size_t stored_size,
+                                      const SigningSecretKey& signer) {
+  ensure_sodium();
+  const std::vector<uint8_t> manifest = encode_manifest(m);
   // Laid out with memcpy into one sized buffer (GCC 12 misreports vector::insert of small
   // arrays as overflows under -O3 -Werror).
   const KeyId signer_id = signer.public_key().id();
   const size_t signed_len = kHeaderBytes + manifest.size();
-  std::vector<uint8_t> out(signed_len + kSignatureBytes + static_cast<size_t>(m.stored_size));
+  std::vector<uint8_t> out(signed_len + kSignatureBytes + stored_size);
   uint8_t* p = out.data();
   std::memcpy(p, kMagic, sizeof kMagic);
   put_le(p + 8, kFormatVersion, 2);
@@ -86,8 +91,7 @@ std::vector<uint8_t> create_package(const uint8_t* payload, size_t size, const P
   std::memcpy(p + 16, signer_id.data(), signer_id.size());
   std::memcpy(p + kHeaderBytes, manifest.data(), manifest.size());
   crypto_sign_detached(p + signed_len, nullptr, p, signed_len, signer.bytes.data());
-  const uint8_t* stored = m.encrypted ? cipher.data() : payload;
-  if (m.stored_size) std::memcpy(p + signed_len + kSignatureBytes, stored, static_cast<size_t>(m.stored_size));
+  if (stored_size) std::memcpy(p + signed_len + kSignatureBytes, stored, stored_size);
   return out;
 }
 
