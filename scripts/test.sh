@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: install dependencies, then for a Release build and
 # an AddressSanitizer + UndefinedBehaviorSanitizer build: build, unit tests, the ONNX
 # backend conformance suite (932 node tests + 117 PyTorch tests), CLI smoke tests.
-# WISP_SKIP_ASAN=1 skips the sanitizer build (quicker local runs).
+# WISP_SKIP_ASAN=1 skips the sanitizer build (quicker local runs). Then the libFuzzer
+# targets (clang, ASan + UBSan) for WISP_FUZZ_SECONDS each (default 60; WISP_SKIP_FUZZ=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
@@ -19,6 +20,10 @@ for kind in "${kinds[@]}"; do
   echo "=== $kind: ONNX conformance"
   grep -h "^conformance" "$dir/Testing/Temporary/LastTest.log" || true
 done
+if [ "${WISP_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "=== fuzz: ${WISP_FUZZ_SECONDS:-60} s per target"
+  ./scripts/fuzz.sh "${WISP_FUZZ_SECONDS:-60}"
+fi
 # End with ctest's own summary line (CI reads the closing line of the test runner).
 echo "=== summary"
 grep -h "tests passed" build*/ctest-summary.txt | tail -n 1
