@@ -218,7 +218,13 @@ SigningSecretKey parse_signing_secret(const std::string& text, const std::string
     decode(text, kSignSecretType, true, sk.bytes.data(), 64, where);
   } catch (const PackageError&) {
     SecretBytes<32> seed;
-    decode(text, kSignSecretType, true, seed.data(), 32, where);
+    try {
+      decode(text, kSignSecretType, true, seed.data(), 32, where);
+    } catch (const PackageError& e) {
+      if (std::string(e.what()).find("does not decode") == std::string::npos) throw;
+      package_fail(PackageErrorKind::kBadKey, where, ": a signing secret key must decode to 64 bytes (the key) or 32 ",
+                   "bytes (its seed), as base64 or hex");
+    }
     std::array<uint8_t, 32> s;
     std::memcpy(s.data(), seed.data(), 32);
     sk = signing_key_from_seed(s);
