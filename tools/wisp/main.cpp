@@ -20,11 +20,15 @@ Commands:
   eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
-  keygen --out NAME  a package signing key pair and a device (box) key pair
+)"
+#ifdef WISP_WITH_PACKAGE
+R"(  keygen --out NAME  a package signing key pair and a device (box) key pair
   pack MODEL         a signed, optionally encrypted model package (.wpkg)
   verify PKG         check a package's signature, hash, expiry, hardware, counter
   unpack PKG -o OUT  verify, decrypt in memory and write the model
-
+)"
+#endif
+R"(
 Run `wisp <command> --help` for a command's options.
 Exit codes: 0 success, 1 the model or data failed (the message says what and where),
 2 wrong command-line use.
