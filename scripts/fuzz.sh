@@ -31,7 +31,7 @@ fi
 seed() {  # seed TARGET CORPUS_DIR
   local t="$1" c="$2"
   case "$t" in
-    fuzz_onnx_importer) cp -n models/*.onnx tests/malformed/*.onnx "$c"/ 2>/dev/null || true ;;
+    fuzz_onnx_importer | fuzz_onnx_prepare) cp -n models/*.onnx tests/malformed/*.onnx "$c"/ 2>/dev/null || true ;;
     fuzz_package_parser)
       [ -x "$dir/fuzz/tools/make_package_seeds" ] && "$dir/fuzz/tools/make_package_seeds" "$c" models/*.onnx >/dev/null ;;
   esac
