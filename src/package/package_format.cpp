@@ -246,8 +246,10 @@ int64_t parse_date_unix(const std::string& text) {
   int y = 0;
   unsigned mo = 0, d = 0;
   int used = 0;
-  if (text.size() != 10 || std::sscanf(text.c_str(), "%4d-%2u-%2u%n", &y, &mo, &d, &used) != 3 || used != 10 ||
-      text[4] != '-' || text[7] != '-')
+  bool digits = text.size() == 10 && text[4] == '-' && text[7] == '-';
+  for (size_t i = 0; digits && i < text.size(); ++i)
+    if (i != 4 && i != 7 && !std::isdigit(static_cast<unsigned char>(text[i]))) digits = false;
+  if (!digits || std::sscanf(text.c_str(), "%4d-%2u-%2u%n", &y, &mo, &d, &used) != 3 || used != 10)
     fail(ErrorCode::kInvalidArgument, "date '", text, "' is not YYYY-MM-DD");
   const year_month_day ymd{year{y}, month{mo}, day{d}};
   if (!ymd.ok() || y < 1970) fail(ErrorCode::kInvalidArgument, "date '", text, "' is not a valid date (1970 or later)");

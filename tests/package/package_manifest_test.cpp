@@ -125,7 +125,7 @@ TEST(PackageManifest, DatesAndVersions) {
   EXPECT_EQ(parse_date_unix("1970-01-02"), 86400);
   EXPECT_EQ(parse_date_unix("2030-01-01"), 1893456000);
   EXPECT_EQ(format_unix_date(1893456000 + 3600 * 5 + 60 * 7), "2030-01-01 05:07 UTC");
-  for (const char* bad : {"2030-02-30", "2030-1-01", "20300101", "2030-01-01x", "1969-12-31", ""})
+  for (const char* bad : {"2030-02-30", "2030-1-01", "20300101", "2030-01-01x", "1969-12-31", "", "2030-+1-01", "+030-01-01"})
     EXPECT_THROW(parse_date_unix(bad), Error) << bad;
   EXPECT_EQ(parse_semver("1.22.333").str(), "1.22.333");
   EXPECT_TRUE(parse_semver("0.9.9") < parse_semver("0.10.0"));
