@@ -7,10 +7,11 @@
 // (O(K x P), small next to the O(Cout x K x P) product). The GEMM is threaded over blocks
 // of Y and every element's sum order is fixed, so results do not depend on the thread count.
 //
-// Grouped and depthwise convolutions go to the reference kernel: a per-group GEMM with
-// one or a few rows would waste most of the SIMD tile (a dedicated kernel is future work).
+// Grouped and depthwise convolutions go to conv_grouped_f32.cpp (a direct depthwise
+// kernel; one GEMM per group otherwise).
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/conv.hpp"
+#include "kernels/x86/conv_grouped_f32.hpp"
 #include "kernels/x86/gemm_f32.hpp"
 
 namespace wisp::x86 {
@@ -19,10 +20,7 @@ namespace {
 template <Isa kIsa>
 void conv_f32_kernel(const KernelArgs& args) {
   const ref::ConvParams& p = args.p<ref::ConvParams>();
-  if (p.group != 1) {
-    static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
-    return reference(args);
-  }
+  if (p.group != 1) return conv_grouped_f32(kIsa, args);
   const GemmF32Impl& impl = *gemm_f32_impl(kIsa);
   const ref::WindowGeometry& geo = p.geo;
   const int64_t k = ref::ws_per_out(p), positions = geo.out_size();
