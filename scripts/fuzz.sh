@@ -6,7 +6,7 @@
 # build-fuzz/findings/<target>/ (replay: build-fuzz/fuzz/<target> FILE).
 #   WISP_FUZZ_TARGETS="fuzz_onnx_importer ..." runs only those; WISP_JOBS sets build jobs.
 # Corpora persist in build-fuzz/corpus/<target>/ between runs (new coverage is kept).
-# Seeds: models/*.onnx + tests/malformed/*.onnx (ONNX importer), packages generated with the
+# Seeds: models/*.onnx + tests/malformed/*.onnx (ONNX targets), packages generated with the
 # fixed test keys (package parser), and tests/fuzz/seeds/<target>/ for any target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
