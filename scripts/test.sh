@@ -4,7 +4,8 @@
 # backend conformance suite (932 node tests + 117 PyTorch tests), CLI smoke tests.
 # WISP_SKIP_ASAN=1 skips the sanitizer build (quicker local runs). Then the aarch64 stage:
 # a cross build (no ONNX importer) whose unit tests, NEON kernels included, run under
-# qemu-aarch64 (scripts/test_aarch64.sh); WISP_SKIP_AARCH64=1 skips it.
+# qemu-aarch64 (scripts/test_aarch64.sh); WISP_SKIP_AARCH64=1 skips it. Then the libFuzzer
+# targets (clang, ASan + UBSan) for WISP_FUZZ_SECONDS each (default 60; WISP_SKIP_FUZZ=1 skips).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
@@ -24,6 +25,10 @@ done
 if [ "${WISP_SKIP_AARCH64:-0}" != 1 ]; then
   echo "=== aarch64: cross build + unit tests under qemu-aarch64"
   ./scripts/test_aarch64.sh
+fi
+if [ "${WISP_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "=== fuzz: ${WISP_FUZZ_SECONDS:-60} s per target"
+  ./scripts/fuzz.sh "${WISP_FUZZ_SECONDS:-60}"
 fi
 # End with ctest's own summary line (CI reads the closing line of the test runner).
 echo "=== summary"

@@ -67,5 +67,11 @@ int cmd_eval(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);
 int cmd_ops(const std::vector<std::string>& argv);
 int cmd_convert(const std::vector<std::string>& argv);
+#ifdef WISP_WITH_PACKAGE
+int cmd_keygen(const std::vector<std::string>& argv);
+int cmd_pack(const std::vector<std::string>& argv);
+int cmd_verify(const std::vector<std::string>& argv);
+int cmd_unpack(const std::vector<std::string>& argv);
+#endif
 
 }  // namespace wisp::cli

@@ -21,7 +21,15 @@ Commands:
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
   convert MODEL      ONNX -> .wisp (optimized graph, aligned weights, plan, metadata)
-
+)"
+#ifdef WISP_WITH_PACKAGE
+R"(  keygen --out NAME  a package signing key pair and a device (box) key pair
+  pack MODEL         a signed, optionally encrypted model package (.wpkg)
+  verify PKG         check a package's signature, hash, expiry, hardware, counter
+  unpack PKG -o OUT  verify, decrypt in memory and write the model
+)"
+#endif
+R"(
 Run `wisp <command> --help` for a command's options.
 Exit codes: 0 success, 1 the model or data failed (the message says what and where),
 2 wrong command-line use.
@@ -45,6 +53,12 @@ int main(int argc, char** argv) {
     if (cmd == "ops") return cmd_ops(rest);
 #ifdef WISP_WITH_FORMAT
     if (cmd == "convert") return cmd_convert(rest);
+#endif
+#ifdef WISP_WITH_PACKAGE
+    if (cmd == "keygen") return cmd_keygen(rest);
+    if (cmd == "pack") return cmd_pack(rest);
+    if (cmd == "verify") return cmd_verify(rest);
+    if (cmd == "unpack") return cmd_unpack(rest);
 #endif
     std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
     return 2;
