@@ -9,7 +9,11 @@
 #include <iterator>
 
 #include "ir/graph.hpp"
+#include "onnx/onnx_importer.hpp"
 #include "package/package.hpp"
+#ifdef WISP_WITH_FORMAT
+#include "format/wisp_format.hpp"
+#endif
 #include "package/payload_stream.hpp"
 #include "package_test_util.hpp"
 
@@ -270,6 +274,28 @@ TEST(PackageOpen, LoadsAnOnnxModelFromMemory) {
   ASSERT_EQ(model->graph.outputs.size(), 1u);
   EXPECT_GE(model->graph.nodes().size(), 5u);
 }
+
+
+#ifdef WISP_WITH_FORMAT
+// A .wisp payload: decrypted in memory and loaded through the .wisp verifier, with the
+// same graph and weights as the model that was serialized.
+TEST(PackageOpen, LoadsAWispModelFromMemory) {
+  std::ifstream f(std::string(WISP_SOURCE_DIR) + "/models/fashion_mnist_cnn.onnx", std::ios::binary);
+  const std::vector<uint8_t> onnx((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  const std::shared_ptr<Model> source = import_onnx_bytes(onnx.data(), onnx.size(), "");
+  const std::vector<std::byte> wisp = format::serialize_wisp(*source, format::Metadata{}, nullptr);
+  PackOptions po = base_options();
+  po.recipients = {device().public_key()};
+  const auto pkg = create_package(reinterpret_cast<const uint8_t*>(wisp.data()), wisp.size(), po, publisher());
+  const OpenedPackage p = open_package(pkg.data(), pkg.size(), open_options());
+  EXPECT_EQ(p.manifest.payload_kind, PayloadKind::kWisp);
+  const std::shared_ptr<Model> model = load_package_model(p);
+  ASSERT_TRUE(model);
+  EXPECT_EQ(model->graph.nodes().size(), source->graph.nodes().size());
+  ASSERT_EQ(model->graph.outputs.size(), 1u);
+  EXPECT_EQ(model->graph.outputs[0]->name, source->graph.outputs[0]->name);
+}
+#endif
 
 }  // namespace
 }  // namespace wisp::package
