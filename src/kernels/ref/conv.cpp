@@ -1,4 +1,5 @@
-// Reference Conv: im2col + gemm per image and group (see conv.hpp).
+// Reference Conv: im2col + gemm per image and group (see conv.hpp), then the fused
+// residual (input 3, if fused) and activation.
 #include "kernels/ref/conv.hpp"
 
 #include <type_traits>
@@ -41,6 +42,10 @@ void conv_typed(const KernelArgs& a) {
       }
       gemm_accumulate<Acc>(mg, positions, k, w + grp * mg * k, MatrixRef{k, 1}, cols, MatrixRef{positions, 1}, out,
                            positions);
+      if (p.has_residual) {  // the fused residual Add: after the bias, before the activation
+        const T* res = a.in[3]->as<const T>() + (n * p.out_channels + grp * mg) * positions;
+        for (int64_t i = 0; i < mg * positions; ++i) out[i] += static_cast<Acc>(res[i]);
+      }
       apply_epilogue(out, mg * positions, p.epilogue);
       if constexpr (!kSame)
         for (int64_t i = 0; i < mg * positions; ++i) yg[i] = static_cast<T>(out[i]);

@@ -5,6 +5,7 @@
 // Compiled with -mavx2 -mfma (CMake, *_avx2.cpp): call only when the CPU has them.
 #include <immintrin.h>
 
+#include "kernels/x86/gemm_f32_conv_driver.hpp"
 #include "kernels/x86/gemm_f32_driver.hpp"
 
 namespace wisp::x86 {
@@ -65,11 +66,13 @@ struct Avx2Kernel6x16 {
 };
 
 void gemm_avx2(const GemmF32Args& g, ThreadPool* pool) { gemm_blocked<Avx2Kernel6x16>(g, pool); }
+void conv_avx2(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx2Kernel6x16>(a, pool); }
 
 }  // namespace
 
 const GemmF32Impl* gemm_f32_avx2_impl() {
-  static const GemmF32Impl impl{Isa::kAvx2, Avx2Kernel6x16::kNr, &pack_b_panels<Avx2Kernel6x16::kNr>, &gemm_avx2};
+  static const GemmF32Impl impl{Isa::kAvx2, Avx2Kernel6x16::kNr, Avx2Kernel6x16::kMr, &pack_b_panels<Avx2Kernel6x16::kNr>,
+                                &gemm_avx2, &pack_conv_weights<Avx2Kernel6x16::kMr>, &conv_avx2};
   return &impl;
 }
 

@@ -5,6 +5,7 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma (CMake, *_avx512.cpp).
 #include <immintrin.h>
 
+#include "kernels/x86/gemm_f32_conv_driver.hpp"
 #include "kernels/x86/gemm_f32_driver.hpp"
 
 namespace wisp::x86 {
@@ -51,12 +52,13 @@ struct Avx512Kernel8x32 {
 };
 
 void gemm_avx512(const GemmF32Args& g, ThreadPool* pool) { gemm_blocked<Avx512Kernel8x32>(g, pool); }
+void conv_avx512(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx512Kernel8x32>(a, pool); }
 
 }  // namespace
 
 const GemmF32Impl* gemm_f32_avx512_impl() {
-  static const GemmF32Impl impl{Isa::kAvx512, Avx512Kernel8x32::kNr, &pack_b_panels<Avx512Kernel8x32::kNr>,
-                                &gemm_avx512};
+  static const GemmF32Impl impl{Isa::kAvx512, Avx512Kernel8x32::kNr, Avx512Kernel8x32::kMr, &pack_b_panels<Avx512Kernel8x32::kNr>,
+                                &gemm_avx512, &pack_conv_weights<Avx512Kernel8x32::kMr>, &conv_avx512};
   return &impl;
 }
 

@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "kernels/x86/gemm_f32.hpp"
+#include "kernels/x86/gemm_f32_epilogue.hpp"
 #include "runtime/thread_pool.hpp"
 
 namespace wisp::x86 {
@@ -54,7 +55,7 @@ inline void gemm_epilogue(const GemmF32Args& g, int64_t i0, int64_t i1, int64_t 
     } else if (g.alpha != 1.0f) {
       for (int64_t j = j0; j < j1; ++j) c[j] *= g.alpha;
     }
-    ref::apply_epilogue(c + j0, j1 - j0, g.epilogue);
+    act_row(c + j0, j1 - j0, g.epilogue);  // vectorised (gemm_f32_epilogue.hpp)
   }
 }
 
