@@ -18,6 +18,7 @@ const std::vector<Pass>& default_passes() {
       {"merge_transposes", passes::merge_transposes},
       {"fold_batchnorm", passes::fold_batchnorm},
       {"fuse_matmul_add", passes::fuse_matmul_add},
+      {"fuse_residual_add", passes::fuse_residual_add},  // before fuse_activation: Add -> Relu
       {"fuse_activation", passes::fuse_activation},
       {"eliminate_dead_nodes", passes::eliminate_dead_nodes},
   };
