@@ -122,18 +122,34 @@ void pack_cols_block(const float* x, const ref::WindowGeometry& g, const TileRow
   }
 }
 
+// The geometry the driver tiles: a 1x1 stride-1 unpadded conv reads each input plane as
+// one long row (positions are contiguous in the input), so a tile is one run per channel
+// whatever the image width.
+inline ref::WindowGeometry tiled_geometry(const ref::ConvParams& p) {
+  if (!ref::conv_is_pointwise(p.geo)) return p.geo;
+  ref::WindowGeometry g;
+  g.in[2] = g.out[2] = p.geo.out_size();
+  return g;
+}
+
+// The output rows of positions [j0, j0 + len): (od, oh) runs of consecutive positions.
+inline int tile_rows(const ref::WindowGeometry& g, int64_t j0, int64_t len, TileRow* rows) {
+  int nrows = 0;
+  for (int64_t j = j0; j < j0 + len;) {
+    const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
+    const int64_t run = std::min(g.out[2] - ow, j0 + len - j);
+    rows[nrows++] = TileRow{j - j0, run, od, oh, ow};
+    j += run;
+  }
+  return nrows;
+}
+
 template <class Kernel>
 void conv_blocked(const ConvF32Args& a, ThreadPool* pool) {
   constexpr int64_t kMr = Kernel::kMr, kNr = Kernel::kNr;
   static_assert(ref::kConvTileP % kNr == 0);
   const ref::ConvParams& p = *a.p;
-  // A 1x1 stride-1 unpadded conv reads each input plane as one long row: positions are
-  // contiguous in the input, so a tile is one run per channel whatever the image width.
-  ref::WindowGeometry g = p.geo;
-  if (ref::conv_is_pointwise(g)) {
-    g = ref::WindowGeometry{};
-    g.in[2] = g.out[2] = p.geo.out_size();
-  }
+  const ref::WindowGeometry g = tiled_geometry(p);
   const int64_t m = p.out_channels, k = ref::ws_per_out(p), positions = g.out_size();
   const int64_t kc_max = conv_kc(k);
   const int64_t mpad = (m + kMr - 1) / kMr * kMr;
@@ -156,15 +172,8 @@ void conv_blocked(const ConvF32Args& a, ThreadPool* pool) {
         const int64_t n = u / (tiles * cblocks), tile = u / cblocks % tiles, cb = u % cblocks;
         const int64_t j0 = tile * nc, tile_len = std::min(nc, positions - j0);
         const int64_t i0 = cb * mc, i1 = std::min(m, i0 + mc);
-        // The tile's output rows: (od, oh) runs of consecutive positions.
         TileRow rows[ref::kConvTileP];
-        int nrows = 0;
-        for (int64_t j = j0; j < j0 + tile_len;) {
-          const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
-          const int64_t len = std::min(g.out[2] - ow, j0 + tile_len - j);
-          rows[nrows++] = TileRow{j - j0, len, od, oh, ow};
-          j += len;
-        }
+        const int nrows = tile_rows(g, j0, tile_len, rows);
         const float* xn = a.x + n * in_image;
         float* yt = a.y + n * out_image + j0;
         for (int64_t p0 = 0; p0 < k; p0 += kc_max) {
