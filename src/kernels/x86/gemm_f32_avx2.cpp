@@ -40,6 +40,31 @@ struct Avx2Kernel6x16 {
       }
       if (!UnitCs) off += a_cs;
     }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  // A packed as kc x kMr (pack_conv_weights, or im2col panels): one pointer, broadcasts
+  // at fixed offsets, so the loop keeps its 12 accumulators in registers (the strided
+  // run<false> form measured ~35 GFLOP/s against ~85 for this one on the Conv shapes).
+  static void run_packed(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                         bool accumulate) {
+    __m256 acc[kMr][2];
+    for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+      b += kNr;
+#pragma GCC unroll 6
+      for (int i = 0; i < kMr; ++i) {
+        const __m256 av = _mm256_broadcast_ss(a + i);
+        acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+      }
+      a += kMr;
+    }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  static void store(__m256 (&acc)[kMr][2], float* c, int64_t ldc, int m, int n, bool accumulate) {
     if (n == kNr) {
       for (int i = 0; i < m; ++i) {
         float* cr = c + i * ldc;

@@ -38,6 +38,30 @@ struct Avx512Kernel8x32 {
       }
       if (!UnitCs) off += a_cs;
     }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  // A packed as kc x kMr (pack_conv_weights, or im2col panels): one pointer, broadcasts
+  // at fixed offsets.
+  static void run_packed(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                         bool accumulate) {
+    __m512 acc[kMr][2];
+    for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+      b += kNr;
+#pragma GCC unroll 8
+      for (int i = 0; i < kMr; ++i) {
+        const __m512 av = _mm512_set1_ps(a[i]);
+        acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+      }
+      a += kMr;
+    }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  static void store(__m512 (&acc)[kMr][2], float* c, int64_t ldc, int m, int n, bool accumulate) {
     const __mmask16 m0 = lane_mask16(n), m1 = lane_mask16(n - 16);
     for (int i = 0; i < m; ++i) {
       float* cr = c + i * ldc;

@@ -55,12 +55,15 @@ struct PanelRowWriter {
   int64_t panel_stride;  // kc * Nr
 
   float* at(int64_t jj) const { return base + jj / Nr * panel_stride + jj % Nr; }
-  // Runs are at most Nr floats (one panel row), so masked vector stores beat memcpy calls.
+  // Runs are at most Nr floats (one panel row): vector copies with a masked tail beat
+  // memcpy calls. (Masked AVX2 stores are slow on AMD, so full vectors go unmasked.)
   void zero(int64_t jj, int64_t count) const {
     while (count > 0) {
       const int64_t run = std::min(count, Nr - jj % Nr);
       float* d = at(jj);
-      for (int64_t t = 0; t < run; t += Vf::kLanes) Vf::store(d + t, Vf::set(0.0f), Vf::mask(run - t));
+      int64_t t = 0;
+      for (; t + Vf::kLanes <= run; t += Vf::kLanes) Vf::store(d + t, Vf::set(0.0f));
+      if (t < run) Vf::store(d + t, Vf::set(0.0f), Vf::mask(run - t));
       jj += run;
       count -= run;
     }
@@ -70,7 +73,9 @@ struct PanelRowWriter {
       const int64_t run = std::min(count, Nr - jj % Nr);
       float* d = at(jj);
       if (stride == 1) {
-        for (int64_t t = 0; t < run; t += Vf::kLanes) {
+        int64_t t = 0;
+        for (; t + Vf::kLanes <= run; t += Vf::kLanes) Vf::store(d + t, Vf::load(src + t));
+        if (t < run) {
           const Vf::Mask m = Vf::mask(run - t);
           Vf::store(d + t, Vf::load(src + t, m), m);
         }
@@ -183,8 +188,8 @@ void conv_blocked(const ConvF32Args& a, ThreadPool* pool) {
             const float* ap = a.packed_w + p0 * mpad + i * kc;
             const int mm = static_cast<int>(std::min(kMr, i1 - i));
             for (int64_t j = 0; j < tile_len; j += kNr) {
-              Kernel::template run<false>(kc, ap, 1, kMr, slot + j / kNr * kc * kNr, yt + i * positions + j,
-                                          positions, mm, static_cast<int>(std::min(kNr, tile_len - j)), p0 > 0);
+              Kernel::run_packed(kc, ap, slot + j / kNr * kc * kNr, yt + i * positions + j, positions, mm,
+                                 static_cast<int>(std::min(kNr, tile_len - j)), p0 > 0);
             }
           }
         }

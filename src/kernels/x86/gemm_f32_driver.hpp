@@ -61,7 +61,9 @@ inline void gemm_epilogue(const GemmF32Args& g, int64_t i0, int64_t i1, int64_t 
 
 // Kernel: kMr, kNr and
 //   run<UnitCs>(kc, a, a_rs, a_cs, packed_b, c, ldc, m, n, accumulate)
-// computing the m x n (<= kMr x kNr) tile C = A x B over kc steps (C += ... if accumulate).
+// computing the m x n (<= kMr x kNr) tile C = A x B over kc steps (C += ... if accumulate);
+// run_packed(kc, a, packed_b, c, ldc, m, n, accumulate) is the same with A packed as
+// kc x kMr (the Conv driver's weights).
 template <class Kernel>
 void gemm_blocked(const GemmF32Args& g, ThreadPool* pool) {
   constexpr int64_t kMr = Kernel::kMr, kNr = Kernel::kNr, kMc = Kernel::kMr * 12;

@@ -30,6 +30,8 @@ struct Vf {
   using Mask = __mmask16;
   static Mask mask(int64_t r) { return r >= 16 ? Mask(0xFFFF) : static_cast<Mask>((1u << r) - 1u); }
   static T load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
   static void store(float* p, T v, Mask m) { _mm512_mask_storeu_ps(p, m, v); }
   static T set(float v) { return _mm512_set1_ps(v); }
   static T add(T a, T b) { return _mm512_add_ps(a, b); }
@@ -63,7 +65,10 @@ struct Vf {
     const int64_t c = r < 0 ? 0 : r > 8 ? 8 : r;
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kTable + 8 - c));
   }
+  // vmaskmovps stores are slow on AMD (microcoded): callers use them for tails only.
   static T load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, T v) { _mm256_storeu_ps(p, v); }
   static void store(float* p, T v, Mask m) { _mm256_maskstore_ps(p, m, v); }
   static T set(float v) { return _mm256_set1_ps(v); }
   static T add(T a, T b) { return _mm256_add_ps(a, b); }
@@ -157,11 +162,18 @@ inline V vact(V x, const ref::Epilogue& e) {
   return x;
 }
 
-// y[j] = act(y[j] + bias + residual[j]) for j < n (residual may be null).
+// y[j] = act(y[j] + bias + residual[j]) for j < n (residual may be null). Full vectors
+// unmasked, the tail masked.
 inline void conv_epilogue_row(float* y, int64_t n, float bias, const float* residual, const ref::Epilogue& e) {
   if (bias == 0.0f && !residual && e.act == ref::EpilogueAct::kNone) return;
   const V b = Vf::set(bias);
-  for (int64_t j = 0; j < n; j += Vf::kLanes) {
+  int64_t j = 0;
+  for (; j + Vf::kLanes <= n; j += Vf::kLanes) {
+    V v = Vf::add(Vf::load(y + j), b);
+    if (residual) v = Vf::add(v, Vf::load(residual + j));
+    Vf::store(y + j, vact(v, e));
+  }
+  if (j < n) {
     const Vf::Mask m = Vf::mask(n - j);
     V v = Vf::add(Vf::load(y + j, m), b);
     if (residual) v = Vf::add(v, Vf::load(residual + j, m));
@@ -172,7 +184,9 @@ inline void conv_epilogue_row(float* y, int64_t n, float bias, const float* resi
 // The activation alone on n contiguous elements (the GEMM's epilogue after its bias).
 inline void act_row(float* y, int64_t n, const ref::Epilogue& e) {
   if (e.act == ref::EpilogueAct::kNone) return;
-  for (int64_t j = 0; j < n; j += Vf::kLanes) {
+  int64_t j = 0;
+  for (; j + Vf::kLanes <= n; j += Vf::kLanes) Vf::store(y + j, vact(Vf::load(y + j), e));
+  if (j < n) {
     const Vf::Mask m = Vf::mask(n - j);
     Vf::store(y + j, vact(Vf::load(y + j, m), e), m);
   }
