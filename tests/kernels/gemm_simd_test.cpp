@@ -118,7 +118,12 @@ TEST_P(GemmSimd, GemmAppliesTheFusedActivation) {
                                      {ref::EpilogueAct::kClip, 0.0f, 6.0f},
                                      {ref::EpilogueAct::kLeakyRelu, 0.1f, 0},
                                      {ref::EpilogueAct::kHardSwish, 1.0f / 6.0f, 0.5f},
-                                     {ref::EpilogueAct::kSigmoid, 0, 0}};
+                                     {ref::EpilogueAct::kSigmoid, 0, 0},
+                                     {ref::EpilogueAct::kHardSigmoid, 0.2f, 0.5f},
+                                     {ref::EpilogueAct::kTanh, 0, 0},
+                                     {ref::EpilogueAct::kSilu, 0, 0},
+                                     {ref::EpilogueAct::kGelu, 0, 0},
+                                     {ref::EpilogueAct::kGeluTanh, 0, 0}};
   int seed = 0;
   for (const ref::Epilogue& e : epilogues) {
     for (int64_t mnk : {7, 33}) {
