@@ -50,7 +50,7 @@ void conv_f32(benchmark::State& state, Isa isa) {
   const int64_t k = ref::ws_per_out(p), positions = p.geo.out_size();
   // As ir/ops/conv.cpp sizes it (the larger of the reference's and the tiled kernel's).
   const int64_t scratch_floats =
-      std::max(ref::conv_col_elems(p), ref::kConvSlots * ref::conv_tiled_slot_floats(k, positions) + 16);
+      std::max(ref::conv_col_elems(p), ref::kConvMinSlots * ref::conv_tiled_slot_floats(k, positions) + 16);
   std::vector<float> scratch(static_cast<size_t>(scratch_floats));
   Tensor x = random_tensor(Shape{1, c, hw, hw}, 1), w = random_tensor(Shape{m, c, ks, ks}, 2);
   Tensor b = random_tensor(Shape{m}, 3);

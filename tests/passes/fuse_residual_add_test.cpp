@@ -1,6 +1,10 @@
+#include <cmath>
+
+#include "cpu/cpu_features.hpp"
 #include "ir/ops/epilogue_attrs.hpp"
 #include "passes/passes.hpp"
 #include "runtime/session.hpp"
+#include "test_util/op_test_util.hpp"
 #include "test_util/pass_test_util.hpp"
 
 namespace wisp {
@@ -52,6 +56,35 @@ TEST(FuseResidualAdd, ResidualProducedAfterTheConvAndNoBias) {
   ASSERT_EQ(after->graph.nodes()[1]->inputs.size(), 4u);  // the main Conv, now after the downsample
   EXPECT_EQ(after->graph.nodes()[1]->inputs[3], after->graph.nodes()[0]->outputs[0]);
   test::expect_same_outputs(*before, *after);
+}
+
+// r computed in the graph and dying at the Conv: the planner lets Y take over r's buffer
+// (Conv's inplace_input), which both kernels allow. Also r that is X itself (Add(Conv(x), x))
+// and r reaching X's buffer through a Reshape: Y must not take that buffer over.
+TEST(FuseResidualAdd, InPlaceOverTheResidualGivesTheSameResults) {
+  for (int form = 0; form < 3; ++form) {
+    SCOPED_TRACE(form);
+    ModelBuilder b;
+    Value* x = b.input("x", {2, 8, 9, 9});
+    Value* r = b.op("Relu", {x});
+    Value* cin = form == 0 ? x : r;
+    if (form == 2) cin = b.op("Reshape", {r, b.constant("shape", Tensor::from<int64_t>({4}, {2, 8, 9, 9}))});
+    Value* c = b.op("Conv", {cin, b.random_constant("w", {8, 8, 3, 3}), b.random_constant("b", {8})}, pads1());
+    b.output(b.op("Relu", {b.op("Add", {c, r})}));
+    auto before = b.model();
+    auto fused = test::apply_pass(*test::apply_pass(*before, passes::fuse_residual_add), passes::fuse_activation);
+    EXPECT_EQ(test::op_counts(fused->graph)["Add"], 0);
+    test::expect_same_outputs(*before, *fused);
+    for (Isa isa : {Isa::kRef, best_isa()}) {  // the reference kernel as well as the SIMD one
+      SessionConfig config;
+      config.max_isa = isa;
+      Session fused_session(fused, config), plain_session(before, config);
+      const Tensor in = test::random_f32(Shape{2, 8, 9, 9}, 5);
+      const Tensor want = plain_session.run({{"x", in.view()}}).at(0), got = fused_session.run({{"x", in.view()}}).at(0);
+      for (int64_t i = 0; i < want.numel(); ++i)
+        ASSERT_NEAR(got.as<float>()[i], want.as<float>()[i], 1e-4 * (1 + std::fabs(want.as<float>()[i]))) << i;
+    }
+  }
 }
 
 TEST(FuseResidualAdd, NotWhenBroadcastReadElsewhereActivatedOrGrouped) {

@@ -44,7 +44,7 @@ void infer_conv(InferContext& ctx) {
   // the packed weights when W is not a constant (a constant W is packed once and cached).
   if (ctx.input_dtype(0) == DType::kF32 && p.group == 1) {
     const int64_t k = ref::ws_per_out(p);
-    int64_t tiled = checked_mul(ref::kConvSlots, ref::conv_tiled_slot_floats(k, p.geo.out_size()));
+    int64_t tiled = checked_mul(ref::kConvMinSlots, ref::conv_tiled_slot_floats(k, p.geo.out_size()));
     if (!p.w_constant) tiled = checked_add(tiled, checked_mul(p.out_channels + 8, k));
     elems = std::max(elems, tiled + 16);  // + 16: room to align the slots to 64 bytes
   }
@@ -53,6 +53,8 @@ void infer_conv(InferContext& ctx) {
 
 }  // namespace
 
-WISP_REGISTER_OP({.op_type = "Conv", .min_inputs = 2, .max_inputs = 4, .infer = infer_conv});
+// Y may take over the fused residual's buffer when r dies here: both kernels read each
+// element of r before writing that element of Y (a plain Conv has no input 3: no effect).
+WISP_REGISTER_OP({.op_type = "Conv", .min_inputs = 2, .max_inputs = 4, .infer = infer_conv, .inplace_input = 3});
 
 }  // namespace wisp

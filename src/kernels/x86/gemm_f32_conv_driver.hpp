@@ -9,7 +9,7 @@
 // "im2col" and the "pack B" are one pass over data that stays in L2, and then runs the
 // MC rows of the prepacked weights (pack_conv_weights, packed once per Session by
 // conv_f32_ops.cpp) over it. The MC x NC tile of Y is still in cache when the unit applies
-// bias, residual ("sum" operand) and activation to it.
+// bias and activation to it (a residual "sum" operand instead starts the tile's sum).
 //
 // Threads take contiguous ranges of units (static chunks). Every element of Y is summed
 // over the same KC steps in the same order whatever unit holds it, and the epilogue is
@@ -181,6 +181,14 @@ void conv_blocked(const ConvF32Args& a, ThreadPool* pool) {
         const int nrows = tile_rows(g, j0, tile_len, rows);
         const float* xn = a.x + n * in_image;
         float* yt = a.y + n * out_image + j0;
+        // With a residual the tile starts as bias + r and every KC step accumulates onto it:
+        // r is read only here, element by element before Y's element is written, so Y may
+        // share r's memory (Conv's inplace_input). Without one the first step stores.
+        const float* res = a.residual ? a.residual + n * out_image + j0 : nullptr;
+        if (res) {
+          for (int64_t i = i0; i < i1; ++i)
+            bias_residual_row(yt + i * positions, tile_len, a.bias ? a.bias[i] : 0.0f, res + i * positions);
+        }
         for (int64_t p0 = 0; p0 < k; p0 += kc_max) {
           const int64_t kc = std::min(kc_max, k - p0);
           pack_cols_block<kNr>(xn, g, rows, nrows, p0, kc, tile_len, slot);
@@ -189,14 +197,12 @@ void conv_blocked(const ConvF32Args& a, ThreadPool* pool) {
             const int mm = static_cast<int>(std::min(kMr, i1 - i));
             for (int64_t j = 0; j < tile_len; j += kNr) {
               Kernel::run_packed(kc, ap, slot + j / kNr * kc * kNr, yt + i * positions + j, positions, mm,
-                                 static_cast<int>(std::min(kNr, tile_len - j)), p0 > 0);
+                                 static_cast<int>(std::min(kNr, tile_len - j)), res || p0 > 0);
             }
           }
         }
-        const float* res = a.residual ? a.residual + n * out_image + j0 : nullptr;
         for (int64_t i = i0; i < i1; ++i)
-          conv_epilogue_row(yt + i * positions, tile_len, a.bias ? a.bias[i] : 0.0f,
-                            res ? res + i * positions : nullptr, p.epilogue);
+          conv_epilogue_row(yt + i * positions, tile_len, a.bias && !res ? a.bias[i] : 0.0f, nullptr, p.epilogue);
       }
     }
   });

@@ -181,6 +181,18 @@ inline void conv_epilogue_row(float* y, int64_t n, float bias, const float* resi
   }
 }
 
+// y[j] = bias + residual[j] for j < n: the start of a sum that then accumulates onto y.
+// y may be residual (each element is read before it is written).
+inline void bias_residual_row(float* y, int64_t n, float bias, const float* residual) {
+  const V b = Vf::set(bias);
+  int64_t j = 0;
+  for (; j + Vf::kLanes <= n; j += Vf::kLanes) Vf::store(y + j, Vf::add(Vf::load(residual + j), b));
+  if (j < n) {
+    const Vf::Mask m = Vf::mask(n - j);
+    Vf::store(y + j, Vf::add(Vf::load(residual + j, m), b), m);
+  }
+}
+
 // The activation alone on n contiguous elements (the GEMM's epilogue after its bias).
 inline void act_row(float* y, int64_t n, const ref::Epilogue& e) {
   if (e.act == ref::EpilogueAct::kNone) return;
