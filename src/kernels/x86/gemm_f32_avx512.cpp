@@ -42,11 +42,22 @@ struct Avx512Kernel8x32 {
   }
 
   // A packed as kc x kMr (pack_conv_weights, or im2col panels): one pointer, broadcasts
-  // at fixed offsets.
+  // at fixed offsets. A panel with at most 16 live columns (the tail of a tile: 196
+  // positions end in a panel of 4) skips the FMAs of its empty half.
   static void run_packed(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
                          bool accumulate) {
     __m512 acc[kMr][2];
     for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    if (n <= 16) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const __m512 b0 = _mm512_load_ps(b);
+        b += kNr;
+#pragma GCC unroll 8
+        for (int i = 0; i < kMr; ++i) acc[i][0] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, acc[i][0]);
+        a += kMr;
+      }
+      return store(acc, c, ldc, m, n, accumulate);
+    }
     for (int64_t k = 0; k < kc; ++k) {
       const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
       b += kNr;
