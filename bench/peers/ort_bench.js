@@ -10,6 +10,8 @@
 // comparing with Wisp. Threads: intra-op --threads, inter-op 1, sequential execution, all
 // graph optimizations, as onnxruntime_perf_test does with -x N -P off. The timing wraps
 // the awaited session.run(), so it includes the Node binding's async hop (tens of µs).
+// Peak RSS is the whole node process (process.resourceUsage().maxRSS, and VmHWM from
+// /proc/self/status): ORT, the model and weights, plus the Node.js runtime (~40 MiB alone).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -61,6 +63,16 @@ function writeNpy(file, shape, data) {
     Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
 }
 
+// Peak resident set of this process in bytes (VmHWM), or -1 where /proc is missing.
+function vmHwmBytes() {
+  try {
+    const m = fs.readFileSync('/proc/self/status', 'latin1').match(/^VmHWM:\s+(\d+)\s+kB/m);
+    return m ? Number(m[1]) * 1024 : -1;
+  } catch (e) {
+    return -1;
+  }
+}
+
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   const [modelPath, inputPath] = a.positional;
@@ -87,10 +99,12 @@ async function main() {
   if (a.output) writeNpy(a.output, y.dims, y.data);
   const result = { engine: 'onnxruntime-node', version: require(path.join(__dirname, 'node_modules', 'onnxruntime-node',
     'package.json')).version, model: modelPath, threads: a.threads, runs: a.runs, load_ms: loadMs,
-    latency_ms: { min: lat[0], median, max: lat[n - 1] }, output: a.output || null, output_shape: y.dims };
+    latency_ms: { min: lat[0], median, max: lat[n - 1] }, output: a.output || null, output_shape: y.dims,
+    peak_rss_bytes: process.resourceUsage().maxRSS * 1024, vm_hwm_bytes: vmHwmBytes() };
   if (a.json) console.log(JSON.stringify(result));
   else console.log(`onnxruntime-node ${result.version}  ${modelPath}  threads ${a.threads}  median ${median.toFixed(3)} ms` +
-    `  (min ${lat[0].toFixed(3)}, max ${lat[n - 1].toFixed(3)}, ${n} runs)`);
+    `  (min ${lat[0].toFixed(3)}, max ${lat[n - 1].toFixed(3)}, ${n} runs)` +
+    `  peak RSS ${(result.peak_rss_bytes / 1048576).toFixed(2)} MiB (VmHWM ${(result.vm_hwm_bytes / 1048576).toFixed(2)} MiB)`);
 }
 
 main().catch((e) => { console.error(`ort_bench: ${e.message}`); process.exit(1); });

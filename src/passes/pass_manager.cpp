@@ -10,14 +10,23 @@ namespace wisp {
 
 const std::vector<Pass>& default_passes() {
   // Cleanups first so that the fusions see producer -> consumer pairs directly; the
-  // BatchNormalization fold before the activation fusion (Conv -> BN -> Relu).
+  // BatchNormalization fold before the activation fusion (Conv -> BN -> Relu). Pattern
+  // fusions (LayerNorm, GELU) before the activation fusion so it sees Gelu nodes; the scale
+  // fold before MatMul+Add -> Gemm (which it would otherwise hide); Transpose -> transA/B
+  // after it, so MatMul(A, W) + bias still becomes a Gemm with a bias.
   static const std::vector<Pass> kPasses = {
       {"constant_nodes_to_values", passes::constant_nodes_to_values},
       {"eliminate_identity", passes::eliminate_identity},
       {"collapse_reshapes", passes::collapse_reshapes},
+      {"fold_constant_transpose", passes::fold_constant_transpose},
       {"merge_transposes", passes::merge_transposes},
+      {"cancel_transposes_around_elementwise", passes::cancel_transposes_around_elementwise},
       {"fold_batchnorm", passes::fold_batchnorm},
+      {"fuse_layer_norm", passes::fuse_layer_norm},
+      {"fuse_gelu", passes::fuse_gelu},
+      {"fold_scale_into_matmul", passes::fold_scale_into_matmul},
       {"fuse_matmul_add", passes::fuse_matmul_add},
+      {"fold_transpose_into_gemm", passes::fold_transpose_into_gemm},
       {"fuse_residual_add", passes::fuse_residual_add},  // before fuse_activation: Add -> Relu
       {"fuse_activation", passes::fuse_activation},
       {"eliminate_dead_nodes", passes::eliminate_dead_nodes},

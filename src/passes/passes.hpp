@@ -22,5 +22,17 @@ bool fuse_matmul_add(Graph& g);
 bool merge_transposes(Graph& g);
 // Reshape(Reshape(x, s1), s2) -> Reshape(x, s2).
 bool collapse_reshapes(Graph& g);
+// Transpose(constant) -> the transposed constant.
+bool fold_constant_transpose(Graph& g);
+// Transpose(p) -> elementwise -> Transpose(p^-1) -> the elementwise op alone.
+bool cancel_transposes_around_elementwise(Graph& g);
+// A 2-D Transpose feeding Gemm/MatMul -> the Gemm's transA/transB.
+bool fold_transpose_into_gemm(Graph& g);
+// ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add] over the last axis -> LayerNormalization.
+bool fuse_layer_norm(Graph& g);
+// x * 0.5 * (1 + Erf(x / sqrt2)) and the tanh approximation -> Gelu.
+bool fuse_gelu(Graph& g);
+// A scalar Mul/Div before or after MatMul(x, W constant) -> folded into W; next to Gemm -> alpha/beta.
+bool fold_scale_into_matmul(Graph& g);
 
 }  // namespace wisp::passes

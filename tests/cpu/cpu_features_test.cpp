@@ -1,8 +1,12 @@
-// CPU feature detection: the ISA mapping and the WISP_MAX_ISA parsing, and (Linux x86-64)
-// detection against the flags the kernel reports in /proc/cpuinfo.
+// CPU feature detection: the ISA mapping and the WISP_MAX_ISA parsing, and detection
+// against what Linux reports (x86-64: /proc/cpuinfo flags; aarch64: the hwcaps).
 #include "cpu/cpu_features.hpp"
 
 #include <gtest/gtest.h>
+
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#endif
 
 #include <fstream>
 #include <set>
@@ -68,6 +72,19 @@ TEST(CpuFeatures, MatchesProcCpuinfoOnLinuxX86) {
   EXPECT_EQ(f.avx512bw, has("avx512bw"));
   EXPECT_EQ(f.avx512vl, has("avx512vl"));
   EXPECT_EQ(f.avx512vnni, has("avx512_vnni"));
+}
+#endif
+
+#if defined(__aarch64__) && defined(__linux__)
+// NEON is architectural on aarch64; dotprod (SDOT/UDOT, for the int8 kernels) is what the
+// kernel reports in the hwcaps (qemu-aarch64 reports its emulated CPU's).
+TEST(CpuFeatures, Aarch64HasNeonAndReportsDotprodFromHwcaps) {
+  const CpuFeatures& f = cpu_features();
+  EXPECT_TRUE(f.neon);
+  EXPECT_EQ(f.dotprod, (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0);
+  EXPECT_FALSE(f.avx2 || f.avx512f);
+  EXPECT_EQ(detected_isa(), Isa::kNeon);
+  EXPECT_EQ(min_isa(detected_isa(), Isa::kAvx512), Isa::kPortable) << "an x86 cap on ARM falls back to portable";
 }
 #endif
 

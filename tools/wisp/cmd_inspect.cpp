@@ -46,7 +46,8 @@ void print_summary_of_unimportable(const std::string& path) {
   std::fflush(stdout);
 }
 
-// Op histogram before and after the optimizer, one row per op type present in either.
+// Op histogram before and after the optimizer, one row per op type present in either
+// (with the change, so fusions read at a glance), then which passes fired and how often.
 void print_optimizer_summary(const Model& before, const Model& after, const OptimizeReport& report) {
   const ModelStats a = compute_model_stats(before, nullptr), b = compute_model_stats(after, nullptr);
   std::map<std::string, std::pair<int, int>> rows;
@@ -54,12 +55,20 @@ void print_optimizer_summary(const Model& before, const Model& after, const Opti
   for (const auto& [op, n] : b.op_histogram) rows[op].second = n;
   std::printf("\nOptimized (%d round%s): %zu -> %zu nodes\n", report.rounds, report.rounds == 1 ? "" : "s",
               before.graph.nodes().size(), after.graph.nodes().size());
-  std::printf("  %-24s %8s %8s\n", "op", "before", "after");
-  for (const auto& [op, n] : rows) std::printf("  %-24s %8d %8d\n", op.c_str(), n.first, n.second);
+  std::printf("  %-24s %8s %8s %8s\n", "op", "before", "after", "change");
+  for (const auto& [op, n] : rows) {
+    const int d = n.second - n.first;
+    std::printf("  %-24s %8d %8d %8s\n", op.c_str(), n.first, n.second, d == 0 ? "" : str_cat(d > 0 ? "+" : "", d).c_str());
+  }
   std::map<std::string, int> fused;
   for (const auto& n : after.graph.nodes())
     if (n->attrs.has("wisp_activation")) ++fused[n->op_type + "+" + n->attrs.get_string("wisp_activation", "")];
   for (const auto& [k, n] : fused) std::printf("  fused %-18s %8s %8d\n", k.c_str(), "", n);
+  std::map<std::string, int> applied;
+  for (const std::string& p : report.applied) ++applied[p];
+  std::string list;
+  for (const auto& [p, n] : applied) list += str_cat(list.empty() ? "" : ", ", p, n > 1 ? str_cat(" x", n) : "");
+  std::printf("  passes that changed the graph: %s\n", list.empty() ? "none" : list.c_str());
 }
 
 }  // namespace
@@ -114,7 +123,15 @@ int cmd_inspect(const std::vector<std::string>& argv) {
     j.begin_object("ops");
     for (auto& [op, n] : hist) j.value(op, n);
     j.end_object();
-    if (original) j.value("nodes_before_optimizer", static_cast<int64_t>(original->graph.nodes().size()));
+    if (original) {
+      j.value("nodes_before_optimizer", static_cast<int64_t>(original->graph.nodes().size()));
+      j.begin_object("ops_before_optimizer");
+      for (const auto& [op, n] : compute_model_stats(*original, nullptr).op_histogram) j.value(op, n);
+      j.end_object();
+      j.begin_array("passes_applied");
+      for (const std::string& p : report.applied) j.value("", p);
+      j.end_array();
+    }
     j.value("nodes", static_cast<int64_t>(model->graph.nodes().size())).value("parameters", st.parameters);
     j.value("weight_bytes", st.initializer_bytes).value("macs", st.macs);
     j.value("arena_bytes", ss.arena_bytes).value("no_reuse_bytes", ss.no_reuse_bytes);

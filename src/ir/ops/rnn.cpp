@@ -118,7 +118,9 @@ void infer_rnn(InferContext& ctx) {
     ctx.set_output(0, t, p.layout == 0 ? Shape{p.seq, p.dirs, p.batch, p.hidden} : Shape{p.batch, p.seq, p.dirs, p.hidden});
   if (ctx.has_output(1)) ctx.set_output(1, t, state);
   if (lstm && ctx.has_output(2)) ctx.set_output(2, t, state);
-  ctx.request_scratch(ref::rnn_scratch_bytes(p));
+  p.w_constant = ctx.input_value(1) != nullptr;
+  p.r_constant = ctx.input_value(2) != nullptr;
+  ctx.request_scratch(ref::rnn_scratch_bytes(p, t == DType::kF32));
 }
 
 }  // namespace

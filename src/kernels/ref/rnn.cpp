@@ -178,8 +178,23 @@ double apply_rnn_activation(const RnnActivation& f, double x) {
   return x;
 }
 
-int64_t rnn_scratch_bytes(const RnnParams& p) {
-  return checked_mul(checked_mul(p.hidden, p.gates + 3), static_cast<int64_t>(sizeof(double)));
+int64_t rnn_fast_scratch_floats(const RnnParams& p) {
+  const int64_t hidden_padded = checked_add(p.hidden, 32) / 32 * 32;
+  const int64_t projection = checked_mul(checked_mul(p.seq, p.batch), checked_mul(p.gates, p.hidden));
+  const int64_t per_row = checked_add(checked_mul(hidden_padded, 5), 16);  // h x2, c, z, r (.) h; row pointers
+  const int64_t shared = checked_mul(hidden_padded, p.gates + 1);        // bias, Rb_h
+  return checked_add(checked_add(checked_add(projection, shared), checked_mul(per_row, p.batch)), 16);
+}
+
+int64_t rnn_scratch_bytes(const RnnParams& p, bool for_fast_f32) {
+  const int64_t reference = checked_mul(checked_mul(p.hidden, p.gates + 3), static_cast<int64_t>(sizeof(double)));
+#if defined(__x86_64__) || defined(_M_X64)
+  if (for_fast_f32 && p.kind != RnnKind::kRnn)
+    return std::max(reference, checked_mul(rnn_fast_scratch_floats(p), static_cast<int64_t>(sizeof(float))));
+#else
+  (void)for_fast_f32;
+#endif
+  return reference;
 }
 
 void rnn(const RnnTensors& t, const RnnParams& p, void* scratch) {

@@ -8,8 +8,13 @@
 // ONNX gate orders: LSTM i,o,f,c (peepholes P: i,o,f); GRU z,r,h; RNN one gate.
 #pragma once
 #include <cstdint>
+#include <memory>
 
 #include "core/tensor.hpp"
+
+namespace wisp {
+struct PackedWeights;
+}
 
 namespace wisp::ref {
 
@@ -40,10 +45,21 @@ struct RnnParams {
   bool input_forget = false;         // LSTM: couple forget gate to 1 - input gate
   int acts_per_dir = 1;
   RnnActivation acts[kMaxRnnActivations];
+  // W and R are constants at prepare: an optimized kernel may pack them once (x86 LSTM/GRU).
+  bool w_constant = false, r_constant = false;
+  mutable std::shared_ptr<PackedWeights> packed_w, packed_r;
 };
 
-// Scratch needed by rnn() in bytes.
-int64_t rnn_scratch_bytes(const RnnParams& p);
+// Floats of scratch the optimized float32 LSTM/GRU kernels (src/kernels/x86/rnn_f32_*)
+// use: the input projection of every step, [seq * batch, gates * hidden], the bias and
+// per-batch-element state rounded up to whole 32-float panels, and 16 floats to align the
+// start to 64 bytes.
+int64_t rnn_fast_scratch_floats(const RnnParams& p);
+
+// Scratch needed by rnn() in bytes. With `for_fast_f32` (a float32 node) on an x86 build it
+// also covers rnn_fast_scratch_floats for LSTM/GRU, the only kernels that use it; other
+// builds (ARM, microcontrollers) do not pay for it.
+int64_t rnn_scratch_bytes(const RnnParams& p, bool for_fast_f32 = false);
 
 struct RnnTensors {
   const TensorView* x = nullptr;
