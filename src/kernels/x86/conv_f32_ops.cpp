@@ -26,12 +26,12 @@ float* align64(void* p) {
 template <Isa kIsa>
 void conv_f32_kernel(const KernelArgs& args) {
   const ref::ConvParams& p = args.p<ref::ConvParams>();
-  if (p.group != 1) {
-    static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
-    return reference(args);
-  }
-  const GemmF32Impl& impl = *gemm_f32_impl(kIsa);
+  static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
   const int64_t k = ref::ws_per_out(p), positions = p.geo.out_size();
+  // Grouped/depthwise convs: the reference (their kernels dispatch here). K = 0 (no input
+  // channels: Y is the bias) has nothing to tile.
+  if (p.group != 1 || k == 0) return reference(args);
+  const GemmF32Impl& impl = *gemm_f32_impl(kIsa);
   if (p.out_channels == 0 || positions == 0 || p.batch == 0) return;
   const float* w = args.in[1]->as<const float>();
   ConvF32Args a;
