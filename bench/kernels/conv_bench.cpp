@@ -27,11 +27,12 @@ Tensor random_tensor(const Shape& shape, uint32_t seed) {
   return t;
 }
 
-// state.range: 0 = in channels, 1 = out channels, 2 = height = width, 3 = kernel (1 or 3,
-// stride 1, "same" padding), 4 = threads.
+// state.range: 0 = in channels, 1 = out channels, 2 = input height = width, 3 = kernel
+// (padding kernel / 2), 4 = stride, 5 = threads.
 void conv_f32(benchmark::State& state, Isa isa) {
   const int64_t c = state.range(0), m = state.range(1), hw = state.range(2), ks = state.range(3);
-  const int threads = static_cast<int>(state.range(4));
+  const int64_t stride = state.range(4);
+  const int threads = static_cast<int>(state.range(5));
   if (min_isa(best_isa(), isa) != isa) {
     state.SkipWithError("the CPU lacks this ISA");
     return;
@@ -40,6 +41,7 @@ void conv_f32(benchmark::State& state, Isa isa) {
   ref::WindowAttrs attrs;
   attrs.kernel = {ks, ks};
   attrs.pads = {ks / 2, ks / 2, ks / 2, ks / 2};
+  attrs.strides = {stride, stride};
   ref::ConvParams p;
   p.geo = ref::window_geometry({hw, hw}, attrs);
   p.in_channels = c;
@@ -54,7 +56,7 @@ void conv_f32(benchmark::State& state, Isa isa) {
   std::vector<float> scratch(static_cast<size_t>(scratch_floats));
   Tensor x = random_tensor(Shape{1, c, hw, hw}, 1), w = random_tensor(Shape{m, c, ks, ks}, 2);
   Tensor b = random_tensor(Shape{m}, 3);
-  Tensor y(DType::kF32, Shape{1, m, hw, hw});
+  Tensor y(DType::kF32, Shape{1, m, p.geo.out[1], p.geo.out[2]});
   TensorView xv = x.view(), wv = w.view(), bv = b.view(), yv = y.view();
   const TensorView* ins[] = {&xv, &wv, &bv};
   TensorView* outs[] = {&yv};
@@ -71,15 +73,16 @@ void conv_f32(benchmark::State& state, Isa isa) {
                                                 benchmark::Counter::kIsRate);
 }
 
-// resnet18's 3x3 stages (56, 28, 14, 7) and large 1x1 convs.
-const std::vector<std::vector<int64_t>> kShapes = {
-    {64, 64, 56, 3}, {128, 128, 28, 3}, {256, 256, 14, 3}, {512, 512, 7, 3}, {256, 256, 56, 1}, {512, 512, 28, 1}};
+// resnet18's 3x3 stages (56, 28, 14, 7), its 7x7 stride-2 stem, and large 1x1 convs.
+const std::vector<std::vector<int64_t>> kShapes = {{64, 64, 56, 3, 1},   {128, 128, 28, 3, 1}, {256, 256, 14, 3, 1},
+                                                   {512, 512, 7, 3, 1},  {3, 64, 224, 7, 2},   {256, 256, 56, 1, 1},
+                                                   {512, 512, 28, 1, 1}};
 
 void shapes_1t(benchmark::internal::Benchmark* b) {
-  for (const auto& s : kShapes) b->Args({s[0], s[1], s[2], s[3], 1});
+  for (const auto& s : kShapes) b->Args({s[0], s[1], s[2], s[3], s[4], 1});
 }
 void shapes_2t(benchmark::internal::Benchmark* b) {
-  for (const auto& s : kShapes) b->Args({s[0], s[1], s[2], s[3], 2});
+  for (const auto& s : kShapes) b->Args({s[0], s[1], s[2], s[3], s[4], 2});
 }
 
 BENCHMARK_CAPTURE(conv_f32, avx2, Isa::kAvx2)->Apply(shapes_1t)->Unit(benchmark::kMillisecond);

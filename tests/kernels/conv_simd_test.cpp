@@ -2,10 +2,10 @@
 // Conv, through real Sessions, for each x86 ISA the CPU has: output-position counts below,
 // at and above the NR panel (16 / 32) and the 128-position tile; output channels below, at
 // and above the MR panel and not a multiple of it; K over one and several KC steps; 1x1
-// (the input read directly), stride, dilation, asymmetric and oversized padding, 1-D and
-// 3-D, batch; bias or none; every fused activation (vectorised epilogue); the fused
-// residual; and a grouped conv (reference path). Results must also be bit-identical for
-// 1, 2 and 3 threads.
+// (the input read directly), stride (2: the vector even-lane path), dilation, asymmetric
+// and oversized padding, 1-D and 3-D, batch; bias or none; every fused activation
+// (vectorised epilogue); the fused residual; and a grouped conv (reference path). Results
+// must also be bit-identical for 1, 2 and 3 threads.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -88,6 +88,7 @@ std::vector<ConvCase> cases() {
       {Shape{1, 67, 6, 7}, Shape{101, 67, 3, 3}, {}, {1, 1, 1, 1}},                 // K = 603, M = 101
       {Shape{1, 300, 5, 5}, Shape{24, 300, 1, 1}},                                  // pointwise, K = 300
       {Shape{2, 3, 17, 15}, Shape{8, 3, 3, 3}, {2, 2}, {1, 1, 1, 1}},               // stem-like, batch 2
+      {Shape{1, 3, 40, 70}, Shape{8, 3, 7, 7}, {2, 2}, {3, 3, 3, 3}},               // 7x7 s2: rows of 35 (vector + tail)
       {Shape{1, 3, 15, 15}, Shape{6, 3, 3, 3}, {2, 2}, {2, 2, 2, 2}, {2, 2}},       // stride + dilation
       {Shape{1, 2, 5, 5}, Shape{3, 2, 3, 3}, {}, {3, 3, 3, 3}},                     // rows of only padding
       {Shape{1, 5, 6, 6}, Shape{17, 5, 3, 3}, {1, 1}, {1, 0, 2, 1}, {}, 1, false},  // asymmetric pads, no bias

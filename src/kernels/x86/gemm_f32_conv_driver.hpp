@@ -79,6 +79,16 @@ struct PanelRowWriter {
           const Vf::Mask m = Vf::mask(run - t);
           Vf::store(d + t, Vf::load(src + t, m), m);
         }
+      } else if (stride == 2) {  // stride-2 convs (ResNet's stem and downsampling): even lanes
+        for (int64_t t = 0; t < run; t += Vf::kLanes) {
+          const int64_t cnt = std::min<int64_t>(Vf::kLanes, run - t);
+          const V v = Vf::load_stride2(src + 2 * t, cnt);
+          if (cnt == Vf::kLanes) {
+            Vf::store(d + t, v);
+          } else {
+            Vf::store(d + t, v, Vf::mask(cnt));
+          }
+        }
       } else {
         for (int64_t t = 0; t < run; ++t) d[t] = src[t * stride];
       }

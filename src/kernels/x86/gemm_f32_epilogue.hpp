@@ -29,7 +29,9 @@ struct Vf {
   using T = __m512;
   static constexpr int kLanes = 16;
   using Mask = __mmask16;
-  static Mask mask(int64_t r) { return r >= 16 ? Mask(0xFFFF) : static_cast<Mask>((1u << r) - 1u); }
+  static Mask mask(int64_t r) {  // the first r lanes (r clamped to 0..16)
+    return r >= 16 ? Mask(0xFFFF) : r <= 0 ? Mask(0) : static_cast<Mask>((1u << r) - 1u);
+  }
   static T load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
   static T load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
@@ -42,6 +44,13 @@ struct Vf {
   static T max(T a, T b) { return _mm512_max_ps(a, b); }
   static T blend_lt0(T x, T if_neg, T if_pos) {  // x < 0 ? if_neg : if_pos
     return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_LT_OQ), if_pos, if_neg);
+  }
+  // src[0], src[2], ..., src[2 (count - 1)] (count <= 16); lanes past count are 0 and no
+  // float past src[2 (count - 1)] is read (masked loads).
+  static T load_stride2(const float* src, int64_t count) {
+    const int64_t span = 2 * count - 1;
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    return _mm512_permutex2var_ps(load(src, mask(span)), even, load(src + 16, mask(span - 16)));
   }
 };
 #else
@@ -67,6 +76,14 @@ struct Vf {
   static T max(T a, T b) { return _mm256_max_ps(a, b); }
   static T blend_lt0(T x, T if_neg, T if_pos) {
     return _mm256_blendv_ps(if_pos, if_neg, _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_LT_OQ));
+  }
+  // src[0], src[2], ..., src[2 (count - 1)] (count <= 8); lanes past count are 0 and no
+  // float past src[2 (count - 1)] is read (masked loads).
+  static T load_stride2(const float* src, int64_t count) {
+    const int64_t span = 2 * count - 1;
+    const __m256 lo = load(src, mask(span)), hi = load(src + 8, mask(span - 8));
+    const __m256 t = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0));  // lo0 lo2 hi0 hi2 | lo4 lo6 hi4 hi6
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), _MM_SHUFFLE(3, 1, 2, 0)));
   }
 };
 #endif
