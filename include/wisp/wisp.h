@@ -1,4 +1,4 @@
-/* Wisp public C API: load an ONNX model, prepare a session, run it.
+/* Wisp public C API: load an ONNX or .wisp model, prepare a session, run it.
  *
  * Every function returns a wisp_status; on failure wisp_last_error() returns the
  * message for the calling thread (valid until the thread's next failing call).
@@ -47,7 +47,10 @@ typedef struct wisp_session wisp_session;
 
 const char* wisp_last_error(void);
 
+/* Loads an ONNX or .wisp model file (the format is recognised by content, not by name). */
 wisp_status wisp_model_load(const char* path, wisp_model** out);
+/* The same from memory (ONNX or .wisp); the buffer may be freed as soon as this returns. */
+wisp_status wisp_model_load_from_memory(const void* data, size_t size, wisp_model** out);
 void wisp_model_free(wisp_model* model);
 size_t wisp_model_num_inputs(const wisp_model* model);
 size_t wisp_model_num_outputs(const wisp_model* model);

@@ -1,7 +1,7 @@
 // Wisp public C++ API.
 //
 //   using namespace wisp::api;
-//   Model model = Model::load("net.onnx");                // parse + verify, once
+//   Model model = Model::load("net.onnx");                // or "net.wisp": parse + verify, once
 //   Session session(model, {.dims = {{"batch", 1}}});     // one per thread
 //   NDArray x(ElementType::kFloat32, {1, 1, 28, 28});
 //   std::vector<NDArray> y = session.run({{"image", x}});
@@ -78,8 +78,15 @@ struct MemoryStats {
 
 class Model {
  public:
-  // Loads and verifies an ONNX model. Throws Error (kIo, kInvalidModel, kUnsupported...).
+  // Loads and verifies a model file: a .wisp model (recognised by its content, the
+  // identifier "WISP" at byte 4, whatever the file is named; mapped read-only with the
+  // weights used in place) or else an ONNX model. Throws Error (kIo, kInvalidModel,
+  // kUnsupported for a .wisp of a newer format version...).
   static Model load(const std::string& path);
+  // The same from a buffer in memory (e.g. a decrypted package payload), ONNX or .wisp
+  // by content. The bytes are copied as needed: the caller may free or overwrite them as
+  // soon as this returns. An ONNX model loaded from memory cannot use external data files.
+  static Model load_from_memory(const void* data, size_t size);
   std::vector<TensorInfo> inputs() const;
   std::vector<TensorInfo> outputs() const;
 

@@ -73,6 +73,15 @@ wisp_status wisp_model_load(const char* path, wisp_model** out) {
   });
 }
 
+wisp_status wisp_model_load_from_memory(const void* data, size_t size, wisp_model** out) {
+  return guarded([&] {
+    WISP_CHECK(out && (data || size == 0), wisp::ErrorCode::kInvalidArgument, "wisp_model_load_from_memory: null argument");
+    *out = nullptr;
+    auto m = std::make_unique<wisp_model>(wisp_model{wisp::api::Model::load_from_memory(data, size)});
+    *out = m.release();
+  });
+}
+
 void wisp_model_free(wisp_model* model) { delete model; }
 size_t wisp_model_num_inputs(const wisp_model* model) { return model ? model->model.inputs().size() : 0; }
 size_t wisp_model_num_outputs(const wisp_model* model) { return model ? model->model.outputs().size() : 0; }

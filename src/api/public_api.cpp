@@ -3,6 +3,7 @@
 #include <new>
 
 #include "api/api_impl.hpp"
+#include "api/model_loading.hpp"
 #include "core/status.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "runtime/session.hpp"
@@ -44,7 +45,15 @@ TensorInfo info_of(const Value& v) {
 Model Model::load(const std::string& path) {
   Model m;
   auto impl = std::make_shared<Impl>();
-  impl->model = import_onnx_file(path);
+  impl->model = load_model_file(path).model;
+  m.impl_ = std::move(impl);
+  return m;
+}
+
+Model Model::load_from_memory(const void* data, size_t size) {
+  Model m;
+  auto impl = std::make_shared<Impl>();
+  impl->model = load_model_memory(data, size).model;
   m.impl_ = std::move(impl);
   return m;
 }

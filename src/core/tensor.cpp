@@ -29,6 +29,25 @@ Tensor Tensor::copy_of(const TensorView& v) {
   return t;
 }
 
+Tensor Tensor::borrowed(const TensorView& view, std::shared_ptr<const void> keep_alive) {
+  for (int64_t d : view.shape)
+    WISP_CHECK(d >= 0, ErrorCode::kInvalidModel, "negative dimension in shape ", view.shape.str());
+  WISP_CHECK(dtype_size(view.dtype) > 0, ErrorCode::kUnsupported, "cannot borrow a tensor of type ",
+             dtype_name(view.dtype));
+  const int64_t bytes = view.bytes();
+  WISP_CHECK(bytes <= kMaxTensorBytes, ErrorCode::kResourceExhausted, "tensor of shape ", view.shape.str(),
+             " has ", bytes, " bytes, above the limit of ", kMaxTensorBytes);
+  WISP_CHECK(view.data != nullptr || bytes == 0, ErrorCode::kInvalidArgument,
+             "Tensor::borrowed: null data for a tensor of ", bytes, " bytes");
+  WISP_CHECK(keep_alive != nullptr, ErrorCode::kInvalidArgument, "Tensor::borrowed: no owner for the memory");
+  Tensor t;
+  t.view_ = view;
+  // Aliasing constructor: shares ownership of `keep_alive`, points at the view's data.
+  t.storage_ = std::shared_ptr<std::byte[]>(std::const_pointer_cast<void>(keep_alive),
+                                            static_cast<std::byte*>(view.data));
+  return t;
+}
+
 double element_as_double(const TensorView& v, int64_t i) {
   return dispatch_dtype(v.dtype, "element_as_double",
                         [&](auto tag) { return static_cast<double>(static_cast<const decltype(tag)*>(v.data)[i]); });

@@ -46,6 +46,11 @@ class Tensor {
 
   // Copies a view (shape, type and data) into a new owning tensor.
   static Tensor copy_of(const TensorView& v);
+  // A tensor over memory it does not own (e.g. weights in a memory-mapped .wisp file):
+  // `keep_alive` owns that memory and is kept alive by every copy of the tensor. The data
+  // must stay unchanged (a read-only mapping faults on write): use it for constants only.
+  // Checks the byte size against kMaxTensorBytes; `view.data` may be null only when empty.
+  static Tensor borrowed(const TensorView& view, std::shared_ptr<const void> keep_alive);
   // Builds a tensor from values: Tensor::from<float>({2,2}, {1,2,3,4}).
   template <class T>
   static Tensor from(const Shape& shape, std::initializer_list<T> values) {

@@ -2,8 +2,10 @@
 //
 //   wisp_conformance --suite DIR [--suite DIR...] [--filter REGEX] [--overrides FILE]
 //                    [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize]
+//                    [--via-wisp]
 //
 // --optimize runs the graph optimizer (src/passes) on every model after import.
+// --via-wisp writes each model as .wisp and runs the model loaded back (src/format).
 // Each test runs in a fork()ed child, so a crash (signal) or a hang (killed after
 // --timeout-ms) is reported as CRASH/TIMEOUT and the run goes on. The parent prints one
 // line per test that did not pass, then per-suite and total summary lines:
@@ -48,12 +50,13 @@ struct Options {
   int jobs = 1;
   bool verbose = false;
   bool optimize = false;
+  bool via_wisp = false;
 };
 
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "%s\nusage: wisp_conformance --suite DIR [--suite DIR...] [--filter REGEX] [--overrides FILE]\n"
-               "                        [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize]\n",
+               "                        [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize] [--via-wisp]\n",
                msg);
   std::exit(2);
 }
@@ -74,6 +77,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--jobs" || a == "-j") o.jobs = std::max(1, std::stoi(value()));
     else if (a == "--verbose" || a == "-v") o.verbose = true;
     else if (a == "--optimize") o.optimize = true;
+    else if (a == "--via-wisp") o.via_wisp = true;
     else usage(("unknown argument " + a).c_str());
   }
   if (o.suites.empty()) usage("no --suite given");
@@ -115,9 +119,10 @@ struct Child {
 
 // Child side: run, write "<outcome digit><message>" to the pipe, exit.
 bool g_optimize = false;  // --optimize, read by the forked children
+bool g_via_wisp = false;  // --via-wisp, likewise
 
 [[noreturn]] void child_main(const TestCase& tc, const Tolerance& tol, int fd) {
-  const TestResult r = run_test_case(tc, tol, g_optimize);
+  const TestResult r = run_test_case(tc, tol, g_optimize, g_via_wisp);
   std::string msg = std::to_string(static_cast<int>(r.outcome)) + r.message;
   size_t off = 0;
   while (off < msg.size()) {
@@ -199,6 +204,7 @@ struct Counts {
 int main(int argc, char** argv) {
   const Options opt = parse_args(argc, argv);
   g_optimize = opt.optimize;
+  g_via_wisp = opt.via_wisp;
   const std::map<std::string, Override> overrides = load_overrides(opt.overrides_path);
   const std::regex filter(opt.filter.empty() ? ".*" : opt.filter);
   std::vector<TestCase> tests;

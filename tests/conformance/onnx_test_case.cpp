@@ -1,5 +1,7 @@
 #include "onnx_test_case.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -9,6 +11,9 @@
 #include "core/status.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "passes/pass_manager.hpp"
+#ifdef WISP_WITH_FORMAT
+#include "format/wisp_format.hpp"
+#endif
 #include "passes/pass_manager.hpp"
 #include "runtime/session.hpp"
 
@@ -133,10 +138,23 @@ std::string compare_tensors(const Tensor& actual, const Tensor& expected, const 
   return "";
 }
 
-TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize) {
+TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize, bool via_wisp) {
   try {
     std::shared_ptr<Model> model = import_onnx_file((fs::path(tc.dir) / "model.onnx").string());
     if (optimize) model = optimize_model(*model);
+    if (via_wisp) {
+#ifdef WISP_WITH_FORMAT
+      // Write the model as .wisp and run what loads back: constants then live in a
+      // read-only mapping (a kernel writing to one would crash), after the file is unlinked.
+      const std::string path = (fs::temp_directory_path() / str_cat("wisp_conformance_", ::getpid(), ".wisp")).string();
+      format::write_wisp_file(path, *model, {}, nullptr);
+      format::LoadedWisp w = format::load_wisp_file(path);
+      fs::remove(path);
+      model = w.model;
+#else
+      fail(ErrorCode::kUnsupported, "--via-wisp needs a build with WISP_WITH_FORMAT");
+#endif
+    }
     const Graph& g = model->graph;
     std::vector<fs::path> sets;
     for (const auto& e : fs::directory_iterator(tc.dir))

@@ -36,7 +36,8 @@ struct TestResult {
 // Imports the model, runs every test data set through a Session and compares. Catches
 // wisp::Error (kUnsupported -> kUnsupported, others -> kError) and std::exception.
 // With `optimize`, the model goes through optimize_model (src/passes) before it runs.
-TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize = false);
+// via_wisp: the (optimized) model is written as .wisp and loaded back before running.
+TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize = false, bool via_wisp = false);
 
 // "" when `actual` matches `expected`; else a description of the first mismatch
 // (dtype, shape, or the first element out of tolerance with its index and both values).

@@ -66,5 +66,6 @@ int cmd_run(const std::vector<std::string>& argv);
 int cmd_eval(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);
 int cmd_ops(const std::vector<std::string>& argv);
+int cmd_convert(const std::vector<std::string>& argv);
 
 }  // namespace wisp::cli

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "api/model_loading.hpp"
 #include "cli.hpp"
 #include "cli_inputs.hpp"
 #include "io/npy.hpp"
@@ -28,7 +29,7 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp bench MODEL.onnx [--runs N] [--warmup N] [--input NAME=FILE.npy]...
+constexpr const char* kUsage = R"(Usage: wisp bench MODEL.onnx|MODEL.wisp [--runs N] [--warmup N] [--input NAME=FILE.npy]...
                   [--dim NAME=SIZE]... [--seed N] [--top N] [--threads N] [--no-profile]
                   [--no-optimize] [--output-dir DIR] [--json]
 
@@ -108,8 +109,10 @@ int cmd_bench(const std::vector<std::string>& argv) {
 
   // Load: import + prepare for the inputs' shapes.
   const auto t_load = Clock::now();
-  std::shared_ptr<Model> model = import_onnx_file(path);
-  if (!args.flag("no-optimize")) model = optimize_model(*model);
+  // A .wisp is already optimized (wisp convert); ONNX is optimized here unless told not to.
+  const LoadedModel loaded = load_model_file(path);
+  std::shared_ptr<Model> model = loaded.model;
+  if (loaded.format == ModelFormat::kOnnx && !args.flag("no-optimize")) model = optimize_model(*model);
   const double import_ms = ms_since(t_load);
   SessionConfig config;
   config.threads = static_cast<int>(args.get_int("threads", 1));

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "api/model_loading.hpp"
 #include "cli.hpp"
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
@@ -15,7 +16,7 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp eval MODEL.onnx --data IMAGES.npy --labels LABELS.npy
+constexpr const char* kUsage = R"(Usage: wisp eval MODEL.onnx|MODEL.wisp --data IMAGES.npy --labels LABELS.npy
                  [--input NAME] [--output NAME] [--scale S] [--batch N] [--limit N] [--threads N] [--json]
                  [--no-optimize]
 
@@ -48,8 +49,10 @@ int cmd_eval(const std::vector<std::string>& argv) {
   if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
   if (!args.has("data") || !args.has("labels")) throw UsageError{"--data and --labels are required"};
   const std::string path = args.positional()[0];
-  std::shared_ptr<Model> model = import_onnx_file(path);
-  if (!args.flag("no-optimize")) model = optimize_model(*model);
+  // A .wisp is already optimized (wisp convert); ONNX is optimized here unless told not to.
+  const LoadedModel loaded = load_model_file(path);
+  std::shared_ptr<Model> model = loaded.model;
+  if (loaded.format == ModelFormat::kOnnx && !args.flag("no-optimize")) model = optimize_model(*model);
   Tensor data = read_npy(args.get("data"));
   Tensor labels = read_npy(args.get("labels"));
   WISP_CHECK(data.shape().rank() >= 1, ErrorCode::kInvalidArgument, args.get("data"), ": data must have a sample axis");

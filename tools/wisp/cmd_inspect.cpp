@@ -3,6 +3,11 @@
 #include <cstdio>
 #include <map>
 
+#include "api/model_loading.hpp"
+#ifdef WISP_WITH_FORMAT
+#include "core/sha256.hpp"
+#include "format/wisp_format.hpp"
+#endif
 #include "cli.hpp"
 #include "ir/dump.hpp"
 #include "ir/graph_clone.hpp"
@@ -13,7 +18,7 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx [--dim NAME=SIZE]... [--graph] [--json] [--optimized]
+constexpr const char* kUsage = R"(Usage: wisp inspect MODEL.onnx|MODEL.wisp [--dim NAME=SIZE]... [--graph] [--json] [--optimized]
 
 Prints the model's inputs and outputs (with symbolic dimensions), the op histogram, the
 parameter count, and, after preparing it (symbolic dimensions default to 1; override with
@@ -71,6 +76,36 @@ void print_optimizer_summary(const Model& before, const Model& after, const Opti
   std::printf("  passes that changed the graph: %s\n", list.empty() ? "none" : list.c_str());
 }
 
+#ifdef WISP_WITH_FORMAT
+// The .wisp header and metadata (the graph itself is printed like any model's).
+void print_wisp_summary(const std::string& path) {
+  const format::LoadedWisp w = format::load_wisp_file(path);
+  const format::Metadata& m = w.metadata;
+  std::printf("Format    .wisp %d.%d, %s, written by %s %s\n", w.format_major, w.format_minor,
+              format_bytes(static_cast<int64_t>(w.size)).c_str(), m.producer_name.c_str(), m.producer_version.c_str());
+  if (m.source_sha256)
+    std::printf("Source    %s  sha256 %s\n", m.source_name.c_str(), sha256_hex(*m.source_sha256).c_str());
+  std::string report;
+  for (const auto& [k, v] : m.report) report += str_cat(report.empty() ? "" : ", ", k, "=", v);
+  if (!report.empty()) std::printf("Report    %s\n", report.c_str());
+  for (const auto& [name, h] : m.input_hints) {
+    std::string mean, stdv;
+    for (float x : h.mean) mean += str_cat(mean.empty() ? "" : ",", x);
+    for (float x : h.std) stdv += str_cat(stdv.empty() ? "" : ",", x);
+    std::printf("Hints     %s: layout %s mean [%s] std [%s]\n", name.c_str(), h.layout.empty() ? "?" : h.layout.c_str(),
+                mean.c_str(), stdv.c_str());
+  }
+  std::string plan = "none";
+  if (w.plan) {
+    plan = str_cat(format_bytes(w.plan->arena_bytes), " for");
+    for (const auto& [name, dims] : w.plan->input_shapes)
+      plan += str_cat(" ", name, "=", Shape(std::span<const int64_t>(dims)).str());
+  }
+  std::printf("Stored    plan %s; %zu reference case(s); %zu histogram(s)\n", plan.c_str(), m.references.size(),
+              m.histograms.size());
+}
+#endif
+
 }  // namespace
 
 int cmd_inspect(const std::vector<std::string>& argv) {
@@ -83,9 +118,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   const std::string path = args.positional()[0];
   std::shared_ptr<Model> model;
   try {
-    model = import_onnx_file(path);
+    model = load_model_file(path).model;  // ONNX or .wisp (by content)
   } catch (const Error& e) {
-    if (e.code() != ErrorCode::kUnsupported || args.flag("json")) throw;
+    if (e.code() != ErrorCode::kUnsupported || args.flag("json") || is_wisp_file(path)) throw;
     print_summary_of_unimportable(path);  // show what we can, then report the error
     throw;
   }
@@ -144,6 +179,9 @@ int cmd_inspect(const std::vector<std::string>& argv) {
   std::printf("Producer  %s %s, IR version %lld, ai.onnx opset %d\n", model->info.producer_name.c_str(),
               model->info.producer_version.c_str(), static_cast<long long>(model->info.ir_version),
               model->graph.opset_imports[""]);
+#ifdef WISP_WITH_FORMAT
+  if (is_wisp_file(path)) print_wisp_summary(path);
+#endif
   std::printf("\nInputs\n");
   for (const Value* v : model->graph.inputs) std::printf("  %s\n", io_line(*v).c_str());
   std::printf("Outputs\n");

@@ -4,6 +4,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "api/model_loading.hpp"
+#ifdef WISP_WITH_FORMAT
+#include "format/wisp_format.hpp"
+#endif
 #include "cli.hpp"
 #include "cli_inputs.hpp"
 #include "io/npy.hpp"
@@ -14,7 +18,7 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx [--input NAME=FILE.npy]... [--random] [--seed N]
+constexpr const char* kUsage = R"(Usage: wisp run MODEL.onnx|MODEL.wisp [--input NAME=FILE.npy]... [--random] [--seed N]
                 [--dim NAME=SIZE]... [--output-dir DIR] [--threads N] [--json] [--no-optimize]
 
 Runs the model once. Each input comes from a NumPy .npy file (--input image=x.npy); with
@@ -25,6 +29,8 @@ OUTPUT_NAME.npy per output; --json prints the same as one JSON object.
 The graph optimizer (fusions, folding; see `wisp inspect --optimized`) runs first unless
 --no-optimize is given.
 --threads N runs kernels on N threads (default 1; the outputs are the same for any N).
+--check-reference (a .wisp made with `wisp convert --reference-input`): runs the stored
+reference cases instead and compares with their stored outputs; exit 1 on a mismatch.
 )";
 
 std::string safe_file_name(const std::string& name) {
@@ -33,17 +39,36 @@ std::string safe_file_name(const std::string& name) {
   return s.empty() ? "output" : s;
 }
 
+#ifdef WISP_WITH_FORMAT
+int check_reference_cases(const std::string& path) {
+  const format::LoadedWisp w = format::load_wisp_file(path);
+  WISP_CHECK(!w.metadata.references.empty(), ErrorCode::kInvalidArgument, path,
+             " has no reference cases (convert it with --reference-input X.npy)");
+  const format::ReferenceCheck r = format::check_references(w);
+  for (const std::string& f : r.failures) std::printf("MISMATCH  %s\n", f.c_str());
+  std::printf("%s: %zu reference case(s), %s (largest difference %g)\n", path.c_str(), r.cases,
+              r.failures.empty() ? "all outputs match" : "FAILED", r.max_abs_diff);
+  return r.failures.empty() ? 0 : 1;
+}
+#endif
+
 }  // namespace
 
 int cmd_run(const std::vector<std::string>& argv) {
-  Args args(argv, {"input", "seed", "dim", "output-dir", "threads"}, {"random", "json", "help", "no-optimize"});
+  Args args(argv, {"input", "seed", "dim", "output-dir", "threads"},
+            {"random", "json", "help", "no-optimize", "check-reference"});
   if (args.flag("help")) {
     std::fputs(kUsage, stdout);
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError{"expected one MODEL argument"};
-  std::shared_ptr<Model> model = import_onnx_file(args.positional()[0]);
-  if (!args.flag("no-optimize")) model = optimize_model(*model);
+#ifdef WISP_WITH_FORMAT
+  if (args.flag("check-reference")) return check_reference_cases(args.positional()[0]);
+#endif
+  // A .wisp is already optimized (wisp convert); ONNX is optimized here unless told not to.
+  const LoadedModel loaded = load_model_file(args.positional()[0]);
+  std::shared_ptr<Model> model = loaded.model;
+  if (loaded.format == ModelFormat::kOnnx && !args.flag("no-optimize")) model = optimize_model(*model);
   SessionConfig config;
   config.dims = args.dims();
   config.default_symbolic_dim = 1;

@@ -20,6 +20,7 @@ Commands:
   eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
+  convert MODEL      ONNX -> .wisp (optimized graph, aligned weights, plan, metadata)
 
 Run `wisp <command> --help` for a command's options.
 Exit codes: 0 success, 1 the model or data failed (the message says what and where),
@@ -42,6 +43,9 @@ int main(int argc, char** argv) {
     if (cmd == "eval") return cmd_eval(rest);
     if (cmd == "bench") return cmd_bench(rest);
     if (cmd == "ops") return cmd_ops(rest);
+#ifdef WISP_WITH_FORMAT
+    if (cmd == "convert") return cmd_convert(rest);
+#endif
     std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
     return 2;
   } catch (const UsageError& e) {

@@ -6,13 +6,15 @@
 // blocks of the input straight into packed-B form in its own scratch slot and applies
 // bias, the fused residual and the activation to each output tile while it is in cache.
 //
-// Other groups go to the reference kernel (depthwise and grouped convolutions have their
-// own kernels elsewhere; this is their one dispatch point).
+// Grouped and depthwise convolutions go to conv_grouped_f32.cpp (a direct depthwise
+// kernel; one GEMM per group otherwise); a fused residual on one of them (the pass fuses
+// group 1 only) and K = 0 go to the reference.
 #include <memory>
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/conv.hpp"
+#include "kernels/x86/conv_grouped_f32.hpp"
 #include "kernels/x86/gemm_f32.hpp"
 
 namespace wisp::x86 {
@@ -28,9 +30,10 @@ void conv_f32_kernel(const KernelArgs& args) {
   const ref::ConvParams& p = args.p<ref::ConvParams>();
   static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
   const int64_t k = ref::ws_per_out(p), positions = p.geo.out_size();
-  // Grouped/depthwise convs: the reference (their kernels dispatch here). K = 0 (no input
-  // channels: Y is the bias) has nothing to tile.
-  if (p.group != 1 || k == 0) return reference(args);
+  // K = 0 (no input channels: Y is the bias) has nothing to tile.
+  if (p.has_residual && (p.group != 1 || k == 0)) return reference(args);
+  if (p.group != 1) return conv_grouped_f32(kIsa, args);
+  if (k == 0) return reference(args);
   const GemmF32Impl& impl = *gemm_f32_impl(kIsa);
   if (p.out_channels == 0 || positions == 0 || p.batch == 0) return;
   const float* w = args.in[1]->as<const float>();

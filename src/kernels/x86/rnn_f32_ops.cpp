@@ -12,6 +12,7 @@
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/rnn.hpp"
+#include "core/status.hpp"
 #include "kernels/x86/rnn_f32.hpp"
 
 namespace wisp::x86 {
@@ -69,6 +70,15 @@ void rnn_f32_kernel(const KernelArgs& args) {
       args.scratch_bytes < ref::rnn_fast_scratch_floats(p) * static_cast<int64_t>(sizeof(float))) {
     static const KernelFn reference = find_kernel("", "LSTM", DType::kF32, Isa::kRef);  // serves RNN/GRU/LSTM
     return reference(args);
+  }
+  if (args.has_in(4)) {  // checked here, not in the ISA-flagged driver (no weak symbols there)
+    const TensorView& lens = *args.in[4];
+    const int64_t steps = p.seq;
+    for (int64_t b = 0; b < lens.numel(); ++b) {
+      const int64_t len = element_as_int(lens, b);
+      WISP_CHECK(len >= 0 && len <= steps, ErrorCode::kOutOfRange, "RNN: sequence_lens[", b, "] = ", len,
+                 " is outside [0, ", steps, "]");
+    }
   }
   const GemmF32Impl& impl = *gemm_f32_impl(kIsa);
   thread_local std::vector<float> w_scratch, r_scratch;

@@ -1,0 +1,9 @@
+// Depthwise Conv, float32, AVX2: 8 output columns per vector (depthwise_conv_f32_driver.hpp).
+#include "kernels/x86/depthwise_conv_f32_driver.hpp"
+#include "kernels/x86/simd_f32_avx2.hpp"
+
+namespace wisp::x86 {
+
+void depthwise_conv_f32_avx2(const DepthwiseF32Args& a) { depthwise_conv_f32_t<Avx2F32>(a); }
+
+}  // namespace wisp::x86
