@@ -1,6 +1,8 @@
 // Activation fusion: Conv/Gemm followed by Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
-// HardSwish or Tanh becomes one node whose kernel applies the activation after the bias
+// HardSwish, Tanh or Gelu becomes one node whose kernel applies the activation after the bias
 // (ref::Epilogue, carried by the wisp_activation* attributes of ir/ops/epilogue_attrs.hpp).
+// SiLU, which ONNX spells Mul(y, Sigmoid(y)), is recognised as that pair (either Mul operand
+// order) when y is read by exactly those two nodes; it is fused as the "Silu" activation.
 // The fused node takes over the activation's output value, so names downstream (and graph
 // outputs) are unchanged. Conditions: the Conv/Gemm output is read only by the activation,
 // the node has no fused activation yet, its type is known to be floating point, and Clip's
@@ -21,6 +23,7 @@ std::optional<ref::Epilogue> epilogue_of(const Node& act) {
   if (!act.domain.empty() || !act.has_input(0) || act.outputs.size() != 1 || !act.has_output(0)) return std::nullopt;
   ref::Epilogue e;
   e.act = epilogue_act_of(act.op_type);
+  if (e.act == EpilogueAct::kGelu && act.attrs.get_string("approximate", "none") == "tanh") e.act = EpilogueAct::kGeluTanh;
   switch (e.act) {
     case EpilogueAct::kNone: return std::nullopt;
     case EpilogueAct::kLeakyRelu: e.alpha = act.attrs.get_float("alpha", 0.01f); break;
@@ -59,21 +62,56 @@ bool fusable_producer(const Node& p) {
   return p.op_type == "Conv" || dtype_is_float(known_dtype(p.inputs[0])) || dtype_is_float(known_dtype(p.inputs[1]));
 }
 
+// The attribute value naming the fused activation (read back by epilogue_act_of).
+const char* act_name(EpilogueAct a, const Node& act) {
+  if (a == EpilogueAct::kGeluTanh) return "GeluTanh";
+  if (a == EpilogueAct::kSilu) return "Silu";
+  return act.op_type.c_str();
+}
+
+void fuse_into(Graph& g, Node& p, const ref::Epilogue& e, const Node& act, const std::vector<const Node*>& dead) {
+  p.attrs.set_string(kActivationAttr, act_name(e.act, act));
+  if (e.act == EpilogueAct::kClip || e.act == EpilogueAct::kLeakyRelu || e.act == EpilogueAct::kHardSigmoid ||
+      e.act == EpilogueAct::kHardSwish) {
+    p.attrs.set_float(kActivationAlphaAttr, e.alpha);
+    p.attrs.set_float(kActivationBetaAttr, e.beta);
+  }
+  take_over_output(p, 0, act.outputs[0]);
+  remove_nodes(g, dead);
+}
+
+// Mul(y, Sigmoid(y)) with y = p's output read by nothing else: fused as SiLU.
+bool fuse_silu(Graph& g, const UseMap& uses, Node& mul) {
+  if (mul.op_type != "Mul" || !mul.domain.empty() || mul.inputs.size() != 2 || !mul.has_input(0) ||
+      !mul.has_input(1) || !mul.has_output(0))
+    return false;
+  for (size_t side = 0; side < 2; ++side) {
+    Value* y = mul.inputs[side];
+    Value* s = mul.inputs[1 - side];
+    Node* sig = s->producer;
+    if (!sig || sig->op_type != "Sigmoid" || !sig->domain.empty() || sig->inputs.size() != 1 || sig->inputs[0] != y)
+      continue;
+    Node* p = y->producer;
+    if (!p || !fusable_producer(*p) || !uses.single_use(s) || uses.is_graph_output(y) || uses.uses(y).size() != 2)
+      continue;
+    ref::Epilogue e;
+    e.act = EpilogueAct::kSilu;
+    fuse_into(g, *p, e, mul, {sig, &mul});
+    return true;
+  }
+  return false;
+}
+
 bool fuse_one(Graph& g) {
   const UseMap uses(g);
   for (const auto& np : g.nodes()) {
     Node& act = *np;
+    if (fuse_silu(g, uses, act)) return true;
     const std::optional<ref::Epilogue> e = epilogue_of(act);
     if (!e) continue;
     Node* p = act.inputs[0]->producer;
     if (!p || !fusable_producer(*p) || !uses.single_use(act.inputs[0])) continue;
-    p->attrs.set_string(kActivationAttr, act.op_type);
-    if (e->act != EpilogueAct::kRelu && e->act != EpilogueAct::kSigmoid && e->act != EpilogueAct::kTanh) {
-      p->attrs.set_float(kActivationAlphaAttr, e->alpha);
-      p->attrs.set_float(kActivationBetaAttr, e->beta);
-    }
-    take_over_output(*p, 0, act.outputs[0]);
-    remove_nodes(g, {&act});
+    fuse_into(g, *p, *e, act, {&act});
     return true;
   }
   return false;

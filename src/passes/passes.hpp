@@ -14,6 +14,8 @@ bool eliminate_identity(Graph& g);
 bool fold_batchnorm(Graph& g);
 // Fuses an activation following Conv/Gemm into the node's epilogue (wisp_activation attrs).
 bool fuse_activation(Graph& g);
+// Add(Conv(x), r) with r of the Conv output's shape -> Conv with r as a fused residual.
+bool fuse_residual_add(Graph& g);
 // MatMul(A 2-D, B constant 2-D) + Add(constant bias) -> Gemm.
 bool fuse_matmul_add(Graph& g);
 // Transpose(Transpose(x)) -> one Transpose, or nothing when the permutations cancel.

@@ -46,8 +46,13 @@ void plan_arena(Session::Impl& im, SessionStats& stats) {
       }
       if (reuse_input >= 0 && reuse_input < static_cast<int>(st.in.size()) && st.in[reuse_input] >= 0) {
         const Slot& is = im.slots[st.in[reuse_input]];
+        // Not when another input of the step shares that buffer (r aliased to X through a
+        // Reshape, or the same value passed twice): the kernel still reads it as that input.
+        bool shared = false;
+        for (size_t j = 0; j < st.in.size(); ++j)
+          shared |= static_cast<int>(j) != reuse_input && st.in[j] >= 0 && im.slots[st.in[j]].buffer == is.buffer;
         if (is.kind == Slot::Kind::kArena && is.buffer >= 0 && buffer_last_use[is.buffer] == i &&
-            is.view.bytes() == os.view.bytes()) {
+            is.view.bytes() == os.view.bytes() && !shared) {
           os.buffer = is.buffer;
           buffer_last_use[is.buffer] = last;
           continue;

@@ -118,7 +118,12 @@ TEST_P(GemmSimd, GemmAppliesTheFusedActivation) {
                                      {ref::EpilogueAct::kClip, 0.0f, 6.0f},
                                      {ref::EpilogueAct::kLeakyRelu, 0.1f, 0},
                                      {ref::EpilogueAct::kHardSwish, 1.0f / 6.0f, 0.5f},
-                                     {ref::EpilogueAct::kSigmoid, 0, 0}};
+                                     {ref::EpilogueAct::kSigmoid, 0, 0},
+                                     {ref::EpilogueAct::kHardSigmoid, 0.2f, 0.5f},
+                                     {ref::EpilogueAct::kTanh, 0, 0},
+                                     {ref::EpilogueAct::kSilu, 0, 0},
+                                     {ref::EpilogueAct::kGelu, 0, 0},
+                                     {ref::EpilogueAct::kGeluTanh, 0, 0}};
   int seed = 0;
   for (const ref::Epilogue& e : epilogues) {
     for (int64_t mnk : {7, 33}) {
@@ -194,6 +199,40 @@ TEST_P(GemmSimd, BitIdenticalForAnyThreadCount) {
     ThreadPool pool(threads);
     Tensor many = call(fn, &p, {&a, &b, &c}, Shape{p.m, p.n}, &pool);
     EXPECT_EQ(std::memcmp(one.data(), many.data(), static_cast<size_t>(one.bytes())), 0) << threads << " threads";
+  }
+}
+
+// Batched MatMul (attention's QK^T / AV): batches split over threads when there are at
+// least as many batches as threads, else each GEMM is; both must give the serial bits and
+// the reference's values. B per batch, and B broadcast over the inner batch dim ([2, 1, K, N]).
+TEST_P(GemmSimd, BatchedMatMulBitIdenticalForAnyThreadCount) {
+  std::string why;
+  KernelFn fn = variant("MatMul", GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  KernelFn ref_fn = find_kernel("", "MatMul", DType::kF32, Isa::kRef);
+  for (int64_t heads : {1, 3, 4}) {
+    for (bool broadcast : {false, true}) {
+      SCOPED_TRACE(std::to_string(heads) + (broadcast ? " heads, broadcast B" : " heads"));
+      ref::MatMulParams p;
+      p.m = 37, p.n = 45, p.k = 70;
+      p.batch_rank = 2;
+      p.batch[0] = 2, p.batch[1] = heads;
+      p.batch_count = 2 * heads;
+      p.a_batch_stride[0] = heads * p.m * p.k, p.a_batch_stride[1] = p.m * p.k;
+      p.b_batch_stride[0] = (broadcast ? 1 : heads) * p.k * p.n, p.b_batch_stride[1] = broadcast ? 0 : p.k * p.n;
+      Tensor a = test::random_f32(Shape{2, heads, p.m, p.k}, 7);
+      Tensor b = test::random_f32(Shape{2, broadcast ? 1 : heads, p.k, p.n}, 8);
+      const Shape out{2, heads, p.m, p.n};
+      Tensor want = call(ref_fn, &p, {&a, &b}, out);
+      Tensor one = call(fn, &p, {&a, &b}, out);
+      for (int64_t i = 0; i < want.numel(); ++i)
+        ASSERT_NEAR(one.as<float>()[i], want.as<float>()[i], 1e-4 * (1 + std::fabs(want.as<float>()[i]))) << i;
+      for (int threads : {2, 3, 5}) {
+        ThreadPool pool(threads);
+        Tensor many = call(fn, &p, {&a, &b}, out, &pool);
+        EXPECT_EQ(std::memcmp(one.data(), many.data(), static_cast<size_t>(one.bytes())), 0) << threads << " threads";
+      }
+    }
   }
 }
 

@@ -104,3 +104,47 @@ TEST(FuseActivation, OnlyOneActivationPerNode) {
 
 }  // namespace
 }  // namespace wisp
+
+namespace wisp {
+namespace {
+
+// Mul(y, Sigmoid(y)) (either operand order) and Gelu (both approximations) fuse into Conv.
+TEST(FuseActivation, SiluPairAndGeluFuseIntoConv) {
+  for (int form = 0; form < 4; ++form) {
+    SCOPED_TRACE(form);
+    test::ModelBuilder b;
+    Value* conv = b.op("Conv", {b.input("x", {1, 3, 5, 5}), b.random_constant("w", {4, 3, 3, 3}),
+                                b.random_constant("b", {4})});
+    Value* out = nullptr;
+    const char* want = nullptr;
+    if (form < 2) {
+      Value* s = b.op("Sigmoid", {conv});
+      out = form == 0 ? b.op("Mul", {conv, s}) : b.op("Mul", {s, conv});
+      want = "Silu";
+    } else {
+      Attributes a;
+      if (form == 3) a.set_string("approximate", "tanh");
+      out = b.op("Gelu", {conv}, a);
+      want = form == 3 ? "GeluTanh" : "Gelu";
+    }
+    b.output(out);
+    auto before = b.model();
+    auto after = test::apply_pass(*before, passes::fuse_activation);
+    ASSERT_EQ(after->graph.nodes().size(), 1u);
+    EXPECT_EQ(after->graph.nodes()[0]->attrs.get_string(kActivationAttr, ""), want);
+    test::expect_same_outputs(*before, *after);
+  }
+}
+
+TEST(FuseActivation, SiluNotWhenTheConvOutputHasAThirdReader) {
+  test::ModelBuilder b;
+  Value* conv = b.op("Conv", {b.input("x", {1, 3, 5, 5}), b.random_constant("w", {4, 3, 3, 3})});
+  b.output(b.op("Mul", {conv, b.op("Sigmoid", {conv})}));
+  b.output(b.op("Neg", {conv}));
+  bool changed = true;
+  test::apply_pass(*b.model(), passes::fuse_activation, &changed);
+  EXPECT_FALSE(changed);
+}
+
+}  // namespace
+}  // namespace wisp

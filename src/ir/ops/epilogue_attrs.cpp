@@ -13,6 +13,11 @@ ref::EpilogueAct epilogue_act_of(std::string_view op_type) {
   if (op_type == "HardSigmoid") return A::kHardSigmoid;
   if (op_type == "HardSwish") return A::kHardSwish;
   if (op_type == "Tanh") return A::kTanh;
+  // Not ONNX ops: the names fuse_activation writes for Mul(x, Sigmoid(x)) and for Gelu with
+  // approximate = "none" / "tanh".
+  if (op_type == "Silu") return A::kSilu;
+  if (op_type == "Gelu") return A::kGelu;
+  if (op_type == "GeluTanh") return A::kGeluTanh;
   return A::kNone;
 }
 

@@ -12,6 +12,8 @@ namespace wisp {
 inline constexpr const char* kActivationAttr = "wisp_activation";             // "Relu", "Clip", ...
 inline constexpr const char* kActivationAlphaAttr = "wisp_activation_alpha";  // see ref::Epilogue
 inline constexpr const char* kActivationBetaAttr = "wisp_activation_beta";
+// On a Conv: input 3 is a residual added before the activation (passes/fuse_residual_add.cpp).
+inline constexpr const char* kResidualAttr = "wisp_residual";
 
 // The activation op names that can be fused, mapped to the epilogue; kNone if not one.
 ref::EpilogueAct epilogue_act_of(std::string_view op_type);

@@ -18,9 +18,12 @@ namespace {
 
 void conv_kernel(const KernelArgs& args) {
   const ref::ConvParams& p = args.p<ref::ConvParams>();
+  static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
+  // A fused residual (passes/fuse_residual_add.cpp, input 3): the reference adds it; this
+  // kernel does not yet.
+  if (p.has_residual) return reference(args);
   if (p.group != 1) {
     if (depthwise_conv3x3_f32_neon_supports(p)) return depthwise_conv3x3_f32_neon(args);
-    static const KernelFn reference = find_kernel("", "Conv", DType::kF32, Isa::kRef);
     return reference(args);
   }
   const ref::WindowGeometry& geo = p.geo;

@@ -1,4 +1,5 @@
-// Reference Conv: im2col + gemm per image and group (see conv.hpp).
+// Reference Conv: im2col + gemm per image and group (see conv.hpp), then the fused
+// residual (input 3, if fused) and activation.
 #include "kernels/ref/conv.hpp"
 
 #include <type_traits>
@@ -35,9 +36,18 @@ void conv_typed(const KernelArgs& a) {
       T* yg = y + (n * p.out_channels + grp * mg) * positions;
       Acc* out = nullptr;
       if constexpr (kSame) out = yg; else out = acc_buf;
+      // The fused residual Add starts the sum with the bias (before the activation). Each
+      // element of r is read just before the same element of Y is written, so Y may share
+      // r's memory (the planner lets it when r dies here: Conv's inplace_input).
+      const T* res = p.has_residual ? a.in[3]->as<const T>() + (n * p.out_channels + grp * mg) * positions : nullptr;
       for (int64_t m = 0; m < mg; ++m) {
         const Acc b0 = bias ? static_cast<Acc>(bias[grp * mg + m]) : Acc(0);
-        for (int64_t i = 0; i < positions; ++i) out[m * positions + i] = b0;
+        Acc* orow = out + m * positions;
+        if (res) {
+          for (int64_t i = 0; i < positions; ++i) orow[i] = b0 + static_cast<Acc>(res[m * positions + i]);
+        } else {
+          for (int64_t i = 0; i < positions; ++i) orow[i] = b0;
+        }
       }
       gemm_accumulate<Acc>(mg, positions, k, w + grp * mg * k, MatrixRef{k, 1}, cols, MatrixRef{positions, 1}, out,
                            positions);

@@ -8,10 +8,16 @@
 // kernel tap at that output position (0 in the padding). ConvTranspose is the adjoint:
 // col = W_g^T x in_g, then col2im adds every column back into the output image.
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 
 #include "kernels/ref/conv_geometry.hpp"
 #include "kernels/ref/epilogue.hpp"
+
+namespace wisp {
+struct PackedWeights;
+}
 
 namespace wisp::ref {
 
@@ -21,7 +27,25 @@ struct ConvParams {
   bool has_bias = false;
   bool per_channel_w = false;  // integer ops: one weight zero point/scale per output channel
   Epilogue epilogue;           // Conv only: fused activation, applied after the bias
+  // Conv only: input 3 is a residual of Y's shape, added after the bias and before the
+  // activation (set by passes/fuse_residual_add.cpp; not an ONNX input).
+  bool has_residual = false;
+  // W is a constant at prepare: an optimized kernel may pack it once into packed_w.
+  bool w_constant = false;
+  mutable std::shared_ptr<PackedWeights> packed_w;
 };
+
+// Tiling of the x86 float32 Conv (kernels/x86/gemm_f32_conv_driver.hpp), here so that the
+// op's infer can size its scratch: KC rows of K x TileP output positions per packed block,
+// one block per thread slot. The scratch is the larger of the reference kernel's im2col
+// and kConvMinSlots slots (infer does not know which kernel will run); the x86 kernel
+// uses as many slots as fit, at most kConvSlots, and no more threads than slots.
+inline constexpr int64_t kConvTileK = 256, kConvTileP = 128, kConvSlots = 16, kConvMinSlots = 4;
+
+// Floats of one thread slot of the x86 float32 Conv for these params.
+inline int64_t conv_tiled_slot_floats(int64_t k, int64_t positions) {
+  return std::min(k, kConvTileK) * std::min(kConvTileP, (positions + 31) / 32 * 32);
+}
 
 // Scratch elements (of the accumulator type) a Conv needs: the im2col matrix of one group.
 inline int64_t conv_col_elems(const ConvParams& p) {

@@ -15,6 +15,7 @@
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
+#include "kernels/ref/conv.hpp"
 #include "kernels/ref/epilogue.hpp"
 
 namespace wisp {
@@ -37,15 +38,33 @@ struct GemmF32Args {
   ref::Epilogue epilogue;  // fused activation, applied after alpha and the bias
 };
 
+// One group-1 float32 Conv over all images (gemm_f32_conv_driver.hpp).
+struct ConvF32Args {
+  const ref::ConvParams* p = nullptr;
+  const float* x = nullptr;
+  const float* packed_w = nullptr;  // W [M, K] packed by pack_a
+  const float* bias = nullptr;      // [M] or null
+  const float* residual = nullptr;  // Y's shape, or null
+  float* y = nullptr;
+  float* scratch = nullptr;  // slots x slot_floats, 64-byte aligned, slot_floats a multiple of 16
+  int64_t slot_floats = 0;
+  int slots = 0;             // at most this many threads work
+};
+
 struct GemmF32Impl {
   Isa isa = Isa::kRef;
   int nr = 0;  // panel width of packed B
+  int mr = 0;  // panel height of packed A (Conv weights)
   // Floats pack_b writes for a K x N matrix (panels rounded up to nr columns).
   int64_t packed_size(int64_t k, int64_t n) const { return (n + nr - 1) / nr * nr * k; }
   // `out` must be 64-byte aligned.
   void (*pack_b)(int64_t k, int64_t n, const float* b, int64_t b_rs, int64_t b_cs, float* out) = nullptr;
   // Parallel over blocks of C with `pool` (may be null); results do not depend on it.
   void (*gemm)(const GemmF32Args& args, ThreadPool* pool) = nullptr;
+  int64_t packed_a_size(int64_t m, int64_t k) const { return (m + mr - 1) / mr * mr * k; }
+  // Conv weights W [M, K] (row stride a_rs) in the layout conv reads (pack_conv_weights).
+  void (*pack_a)(int64_t m, int64_t k, const float* a, int64_t a_rs, float* out) = nullptr;
+  void (*conv)(const ConvF32Args& args, ThreadPool* pool) = nullptr;
 };
 
 // The impl for `isa` if this build has it (x86-64 builds have avx2 and avx512), else null.

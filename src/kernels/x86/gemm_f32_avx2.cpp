@@ -5,6 +5,7 @@
 // Compiled with -mavx2 -mfma (CMake, *_avx2.cpp): call only when the CPU has them.
 #include <immintrin.h>
 
+#include "kernels/x86/gemm_f32_conv_driver.hpp"
 #include "kernels/x86/gemm_f32_driver.hpp"
 
 namespace wisp::x86 {
@@ -39,6 +40,31 @@ struct Avx2Kernel6x16 {
       }
       if (!UnitCs) off += a_cs;
     }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  // A packed as kc x kMr (pack_conv_weights, or im2col panels): one pointer, broadcasts
+  // at fixed offsets, so the loop keeps its 12 accumulators in registers (the strided
+  // run<false> form measured ~35 GFLOP/s against ~85 for this one on the Conv shapes).
+  static void run_packed(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                         bool accumulate) {
+    __m256 acc[kMr][2];
+    for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m256 b0 = _mm256_load_ps(b), b1 = _mm256_load_ps(b + 8);
+      b += kNr;
+#pragma GCC unroll 6
+      for (int i = 0; i < kMr; ++i) {
+        const __m256 av = _mm256_broadcast_ss(a + i);
+        acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
+        acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+      }
+      a += kMr;
+    }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  static void store(__m256 (&acc)[kMr][2], float* c, int64_t ldc, int m, int n, bool accumulate) {
     if (n == kNr) {
       for (int i = 0; i < m; ++i) {
         float* cr = c + i * ldc;
@@ -65,11 +91,13 @@ struct Avx2Kernel6x16 {
 };
 
 void gemm_avx2(const GemmF32Args& g, ThreadPool* pool) { gemm_blocked<Avx2Kernel6x16>(g, pool); }
+void conv_avx2(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx2Kernel6x16>(a, pool); }
 
 }  // namespace
 
 const GemmF32Impl* gemm_f32_avx2_impl() {
-  static const GemmF32Impl impl{Isa::kAvx2, Avx2Kernel6x16::kNr, &pack_b_panels<Avx2Kernel6x16::kNr>, &gemm_avx2};
+  static const GemmF32Impl impl{Isa::kAvx2, Avx2Kernel6x16::kNr, Avx2Kernel6x16::kMr, &pack_b_panels<Avx2Kernel6x16::kNr>,
+                                &gemm_avx2, &pack_conv_weights<Avx2Kernel6x16::kMr>, &conv_avx2};
   return &impl;
 }
 

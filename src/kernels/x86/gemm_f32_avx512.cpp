@@ -5,6 +5,7 @@
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma (CMake, *_avx512.cpp).
 #include <immintrin.h>
 
+#include "kernels/x86/gemm_f32_conv_driver.hpp"
 #include "kernels/x86/gemm_f32_driver.hpp"
 
 namespace wisp::x86 {
@@ -37,6 +38,41 @@ struct Avx512Kernel8x32 {
       }
       if (!UnitCs) off += a_cs;
     }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  // A packed as kc x kMr (pack_conv_weights, or im2col panels): one pointer, broadcasts
+  // at fixed offsets. A panel with at most 16 live columns (the tail of a tile: 196
+  // positions end in a panel of 4) skips the FMAs of its empty half.
+  static void run_packed(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int m, int n,
+                         bool accumulate) {
+    __m512 acc[kMr][2];
+    for (int i = 0; i < kMr; ++i) acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    if (n <= 16) {
+      for (int64_t k = 0; k < kc; ++k) {
+        const __m512 b0 = _mm512_load_ps(b);
+        b += kNr;
+#pragma GCC unroll 8
+        for (int i = 0; i < kMr; ++i) acc[i][0] = _mm512_fmadd_ps(_mm512_set1_ps(a[i]), b0, acc[i][0]);
+        a += kMr;
+      }
+      return store(acc, c, ldc, m, n, accumulate);
+    }
+    for (int64_t k = 0; k < kc; ++k) {
+      const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+      b += kNr;
+#pragma GCC unroll 8
+      for (int i = 0; i < kMr; ++i) {
+        const __m512 av = _mm512_set1_ps(a[i]);
+        acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
+        acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+      }
+      a += kMr;
+    }
+    store(acc, c, ldc, m, n, accumulate);
+  }
+
+  static void store(__m512 (&acc)[kMr][2], float* c, int64_t ldc, int m, int n, bool accumulate) {
     const __mmask16 m0 = lane_mask16(n), m1 = lane_mask16(n - 16);
     for (int i = 0; i < m; ++i) {
       float* cr = c + i * ldc;
@@ -51,12 +87,13 @@ struct Avx512Kernel8x32 {
 };
 
 void gemm_avx512(const GemmF32Args& g, ThreadPool* pool) { gemm_blocked<Avx512Kernel8x32>(g, pool); }
+void conv_avx512(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx512Kernel8x32>(a, pool); }
 
 }  // namespace
 
 const GemmF32Impl* gemm_f32_avx512_impl() {
-  static const GemmF32Impl impl{Isa::kAvx512, Avx512Kernel8x32::kNr, &pack_b_panels<Avx512Kernel8x32::kNr>,
-                                &gemm_avx512};
+  static const GemmF32Impl impl{Isa::kAvx512, Avx512Kernel8x32::kNr, Avx512Kernel8x32::kMr, &pack_b_panels<Avx512Kernel8x32::kNr>,
+                                &gemm_avx512, &pack_conv_weights<Avx512Kernel8x32::kMr>, &conv_avx512};
   return &impl;
 }
 

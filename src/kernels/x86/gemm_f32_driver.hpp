@@ -15,6 +15,7 @@
 #include <cstdint>
 
 #include "kernels/x86/gemm_f32.hpp"
+#include "kernels/x86/gemm_f32_epilogue.hpp"
 #include "runtime/thread_pool.hpp"
 
 namespace wisp::x86 {
@@ -54,13 +55,15 @@ inline void gemm_epilogue(const GemmF32Args& g, int64_t i0, int64_t i1, int64_t 
     } else if (g.alpha != 1.0f) {
       for (int64_t j = j0; j < j1; ++j) c[j] *= g.alpha;
     }
-    ref::apply_epilogue(c + j0, j1 - j0, g.epilogue);
+    act_row(c + j0, j1 - j0, g.epilogue);  // vectorised (gemm_f32_epilogue.hpp)
   }
 }
 
 // Kernel: kMr, kNr and
 //   run<UnitCs>(kc, a, a_rs, a_cs, packed_b, c, ldc, m, n, accumulate)
-// computing the m x n (<= kMr x kNr) tile C = A x B over kc steps (C += ... if accumulate).
+// computing the m x n (<= kMr x kNr) tile C = A x B over kc steps (C += ... if accumulate);
+// run_packed(kc, a, packed_b, c, ldc, m, n, accumulate) is the same with A packed as
+// kc x kMr (the Conv driver's weights).
 template <class Kernel>
 void gemm_blocked(const GemmF32Args& g, ThreadPool* pool) {
   constexpr int64_t kMr = Kernel::kMr, kNr = Kernel::kNr, kMc = Kernel::kMr * 12;

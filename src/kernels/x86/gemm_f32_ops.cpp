@@ -6,6 +6,8 @@
 // to the largest B seen and is then reused (the one allocation, on the first run).
 // MatMul with B shared by every batch and A's batches contiguous folds the batches into
 // M: one GEMM of (batch * M) rows, which is what a Linear layer on [B, S, K] becomes.
+// Other batched MatMuls (attention) split whole batches over the threads when there are
+// enough of them.
 #include <cstdint>
 #include <vector>
 
@@ -14,6 +16,7 @@
 #include "kernels/ref/gemm_op.hpp"
 #include "kernels/ref/matmul.hpp"
 #include "kernels/x86/gemm_f32.hpp"
+#include "runtime/thread_pool.hpp"
 
 namespace wisp::x86 {
 
@@ -100,17 +103,32 @@ void matmul_f32_kernel(const KernelArgs& args) {
     return;
   }
   g.m = p.m;
-  int64_t packed_bo = -1;
-  ref::for_each_matmul_batch(p, [&](int64_t i, int64_t ao, int64_t bo) {
-    if (bo != packed_bo) {  // consecutive batches sharing B (broadcast) reuse its packing
-      std::shared_ptr<PackedWeights> unused;
-      g.packed_b = packed_b(impl, false, unused, p.k, p.n, b + bo, p.n, 1);
-      packed_bo = bo;
-    }
-    g.a = a + ao;
-    g.c = y + i * p.m * p.n;
-    impl.gemm(g, args.pool);
-  });
+  // Batches [b0, b1), each one whole GEMM on `pool` (null: serially on this thread).
+  auto run_batches = [&](int64_t b0, int64_t b1, ThreadPool* pool) {
+    GemmF32Args gb = g;
+    int64_t packed_bo = -1;
+    ref::for_each_matmul_batch(p, [&](int64_t i, int64_t ao, int64_t bo) {
+      if (i < b0 || i >= b1) return;
+      if (bo != packed_bo) {  // consecutive batches sharing B (broadcast) reuse its packing
+        std::shared_ptr<PackedWeights> unused;
+        gb.packed_b = packed_b(impl, false, unused, p.k, p.n, b + bo, p.n, 1);  // this thread's buffer
+        packed_bo = bo;
+      }
+      gb.a = a + ao;
+      gb.c = y + i * p.m * p.n;
+      impl.gemm(gb, pool);
+    });
+  };
+  // Attention's batched products (QK^T, AV per head) are small: with at least as many
+  // batches as threads, give each thread whole batches (static chunks) rather than forking
+  // once per batch over a GEMM too small to split well. A GEMM's result does not depend on
+  // its pool, so the output is the same either way.
+  const int threads = args.pool ? args.pool->threads() : 1;
+  if (threads > 1 && p.batch_count >= threads) {
+    parallel_for(args.pool, p.batch_count, [&](int64_t b0, int64_t b1) { run_batches(b0, b1, nullptr); });
+    return;
+  }
+  run_batches(0, p.batch_count, args.pool);
 }
 
 }  // namespace
