@@ -56,6 +56,15 @@ class InferContext {
   void set_output_dynamic(int i, DType dtype);
   // Kernel scratch memory, planned in the arena like any tensor.
   void request_scratch(int64_t bytes);
+  // The ISA the session picks kernels for (an `Isa` value of kernels/kernel_registry.hpp,
+  // kept as an integer so the IR does not depend on the kernel layer), so that infer can
+  // size the scratch of the kernel that will actually run rather than the largest of all.
+  // 0 (the reference kernels) unless the session sets it.
+  void set_kernel_isa(uint8_t isa) { kernel_isa_ = isa; }
+  uint8_t kernel_isa() const { return kernel_isa_; }
+  // The session's thread count: kernels with per-thread scratch size it by this.
+  void set_threads(int threads) { threads_ = threads < 1 ? 1 : threads; }
+  int threads() const { return threads_; }
 
   // The params struct handed to the kernel (created on first call).
   template <class P> P& params() {
@@ -84,6 +93,8 @@ class InferContext {
   bool values_known_;
   std::vector<OutputInfo> outputs_;
   int64_t scratch_bytes_ = 0;
+  uint8_t kernel_isa_ = 0;
+  int threads_ = 1;
   std::unique_ptr<OpParamsHolder> params_;
 };
 

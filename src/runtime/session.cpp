@@ -256,6 +256,8 @@ void Session::prepare_node(const Node& node) {
     std::vector<const TensorView*> views;
     for (int s : in_slots) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
     InferContext ctx(node, views, /*values_known=*/false);
+    ctx.set_kernel_isa(static_cast<uint8_t>(config_.max_isa));
+    ctx.set_threads(config_.threads);
     bool needs_run_values = false;
     try {
       with_node_context(node, [&] { schema->infer(ctx); });
@@ -433,6 +435,8 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
       std::vector<const TensorView*> views;
       for (int s : st.in) views.push_back(s >= 0 ? &im.slots[s].view : nullptr);
       InferContext ctx(node, views, /*values_known=*/true);
+      ctx.set_kernel_isa(static_cast<uint8_t>(config_.max_isa));
+      ctx.set_threads(config_.threads);
       with_node_context(node, [&] { st.schema->infer(ctx); });
       for (size_t i = 0; i < st.out.size(); ++i) {
         if (st.out[i] < 0) continue;

@@ -83,5 +83,17 @@ TEST(SampleModel, RunTouchesExactlyThePlannedArena) {
   EXPECT_GT(touched, arena / 2);
 }
 
+
+// Scratch is sized for the kernel the session picks (InferContext::kernel_isa): the
+// SIMD kernels must not make the plan larger than the reference kernels' plan.
+TEST(SampleModel, SimdKernelsPlanNoMoreArenaThanReference) {
+  auto model = import_onnx_file(kModels + "fashion_mnist_cnn.onnx");
+  Session ref_session(model, SessionConfig{.dims = {{"batch", 1}}, .max_isa = Isa::kRef});
+  ref_session.prepare({});
+  Session best_session(model, SessionConfig{.dims = {{"batch", 1}}});
+  best_session.prepare({});
+  EXPECT_LE(best_session.arena_bytes(), ref_session.arena_bytes());
+}
+
 }  // namespace
 }  // namespace wisp

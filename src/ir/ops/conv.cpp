@@ -6,6 +6,7 @@
 #include "ir/ops/conv_infer.hpp"
 #include "ir/ops/epilogue_attrs.hpp"
 #include "ir/ops/infer_util.hpp"
+#include "kernels/kernel_registry.hpp"
 #include "kernels/ref/gemm.hpp"
 
 namespace wisp {
@@ -40,13 +41,16 @@ void infer_conv(InferContext& ctx) {
   int64_t elems = ref::conv_col_elems(p);
   if (ctx.input_dtype(0) == DType::kF16 || ctx.input_dtype(0) == DType::kBF16)
     elems = checked_add(elems, checked_mul(p.out_channels / p.group, p.geo.out_size()));
-  // The x86 float32 Conv (group 1) instead needs one packed block per thread slot, plus
-  // the packed weights when W is not a constant (a constant W is packed once and cached).
-  if (ctx.input_dtype(0) == DType::kF32 && p.group == 1) {
-    const int64_t k = ref::ws_per_out(p);
-    int64_t tiled = checked_mul(ref::kConvMinSlots, ref::conv_tiled_slot_floats(k, p.geo.out_size()));
+  // The x86 float32 Conv (group 1, K > 0), when the session picks it, instead needs one
+  // packed block per thread (slot), plus the packed weights when W is not a constant (a
+  // constant W is packed once and cached) -- and no im2col matrix. Other ISAs (reference,
+  // NEON) run im2col.
+  const auto isa = static_cast<Isa>(ctx.kernel_isa());
+  const int64_t k = ref::ws_per_out(p);
+  if (ctx.input_dtype(0) == DType::kF32 && p.group == 1 && k > 0 && (isa == Isa::kAvx2 || isa == Isa::kAvx512)) {
+    int64_t tiled = checked_mul(std::min<int64_t>(ctx.threads(), ref::kConvSlots), ref::conv_tiled_slot_floats(k, p.geo.out_size()));
     if (!p.w_constant) tiled = checked_add(tiled, checked_mul(p.out_channels + 8, k));
-    elems = std::max(elems, tiled + 16);  // + 16: room to align the slots to 64 bytes
+    elems = tiled + 16;  // + 16: room to align the slots to 64 bytes
   }
   ctx.request_scratch(checked_mul(elems, acc_size));
 }

@@ -37,10 +37,12 @@ struct ConvParams {
 
 // Tiling of the x86 float32 Conv (kernels/x86/gemm_f32_conv_driver.hpp), here so that the
 // op's infer can size its scratch: KC rows of K x TileP output positions per packed block,
-// one block per thread slot. The scratch is the larger of the reference kernel's im2col
-// and kConvMinSlots slots (infer does not know which kernel will run); the x86 kernel
-// uses as many slots as fit, at most kConvSlots, and no more threads than slots.
-inline constexpr int64_t kConvTileK = 256, kConvTileP = 128, kConvSlots = 16, kConvMinSlots = 4;
+// one block per thread slot. When the session picks kernels for AVX2/AVX-512
+// (InferContext::kernel_isa) the scratch is one slot per session thread (at most
+// kConvSlots) and no im2col matrix;
+// otherwise the reference kernel's im2col. The x86 kernel uses as many slots as fit, at
+// most kConvSlots, and no more threads than slots.
+inline constexpr int64_t kConvTileK = 256, kConvTileP = 128, kConvSlots = 16;
 
 // Floats of one thread slot of the x86 float32 Conv for these params.
 inline int64_t conv_tiled_slot_floats(int64_t k, int64_t positions) {
