@@ -49,7 +49,7 @@ run_wisp() {  # model threads round
   tflag=""
   [ $wisp_threads = 1 ] && tflag="--threads $2"
   # shellcheck disable=SC2086
-  "$WISP" bench "$zoo/$1.onnx" --input "input=$zoo/$1.input.npy" --runs "$RUNS" --warmup "$WARMUP" $tflag \
+  "$WISP" bench "$zoo/$1.onnx" --input "input=$zoo/$1.input.npy" --runs "$RUNS" --warmup "$WARMUP" --no-profile $tflag \
     --output-dir "$work/$1.t$2.wisp" --json > "$work/$1.t$2.r$3.wisp.json" 2> "$work/$1.t$2.wisp.log" ||
     echo '{"error": "wisp bench failed (see '"$1.t$2.wisp.log"')"}' > "$work/$1.t$2.r$3.wisp.json"
 }

@@ -111,8 +111,13 @@ TEST(DepthwiseConvSimd, BatchMultiplierBiasActivations) {
       {Shape{1, 5, 9, 37}, {5, 5}, {1, 1}, {2, 2, 2, 2}, {}, 1, 0, true, "HardSwish", 1.0f / 6, 0.5f},
       {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "HardSigmoid", 0.2f, 0.5f},
       {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "LeakyRelu", 0.1f},
-      {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "Sigmoid"},  // not vectorised
+      // exp/tanh/erf activations: the vectorised row epilogue after the plane
+      {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "Sigmoid"},
       {Shape{1, 5, 9, 37}, {5, 5}, {2, 2}, {2, 2, 2, 2}, {}, 1, 0, true, "Tanh"},
+      {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "Silu"},
+      {Shape{1, 5, 9, 37}, {5, 5}, {2, 2}, {2, 2, 2, 2}, {}, 1, 0, true, "Silu"},
+      {Shape{1, 5, 9, 37}, {3, 3}, {1, 1}, {1, 1, 1, 1}, {}, 1, 0, true, "Gelu"},
+      {Shape{1, 5, 9, 37}, {3, 3}, {2, 2}, {1, 1, 1, 1}, {}, 1, 0, true, "GeluTanh"},
   };
   check_cases(cases);
 }

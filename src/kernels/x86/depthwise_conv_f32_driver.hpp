@@ -16,6 +16,7 @@
 #include <cstring>
 
 #include "kernels/x86/conv_grouped_f32.hpp"
+#include "kernels/x86/gemm_f32_epilogue.hpp"
 #include "kernels/x86/window_f32_driver.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -199,7 +200,9 @@ void depthwise_conv_f32_t(const DepthwiseF32Args& a) {
       } else {
         window_plane<O>(op, g, x, y);
       }
-      if (!vector_act) apply_epilogue_f32(y, out_plane, p.epilogue);
+      // Activations with exp/tanh/erf (Sigmoid, SiLU, Tanh, GELU): the vectorised row
+      // epilogue of the GEMM drivers over the finished plane (still in L1/L2).
+      if (!vector_act) act_row(y, out_plane, p.epilogue);
     }
   });
 }
