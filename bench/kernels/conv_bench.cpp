@@ -50,9 +50,10 @@ void conv_f32(benchmark::State& state, Isa isa) {
   p.w_constant = true;
   p.epilogue.act = ref::EpilogueAct::kRelu;
   const int64_t k = ref::ws_per_out(p), positions = p.geo.out_size();
-  // As ir/ops/conv.cpp sizes it (the larger of the reference's and the tiled kernel's).
-  const int64_t scratch_floats =
-      std::max(ref::conv_col_elems(p), ref::kConvMinSlots * ref::conv_tiled_slot_floats(k, positions) + 16);
+  // As ir/ops/conv.cpp sizes it: the reference's im2col, or one tiled slot per thread for
+  // the x86 kernel.
+  const int64_t scratch_floats = isa == Isa::kRef ? ref::conv_col_elems(p)
+                                                  : threads * ref::conv_tiled_slot_floats(k, positions) + 16;
   std::vector<float> scratch(static_cast<size_t>(scratch_floats));
   Tensor x = random_tensor(Shape{1, c, hw, hw}, 1), w = random_tensor(Shape{m, c, ks, ks}, 2);
   Tensor b = random_tensor(Shape{m}, 3);
