@@ -17,6 +17,7 @@
 //    reference tensors as above.
 #include "format/format_checks.hpp"
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,11 +59,24 @@ class Checker {
     return d <= static_cast<uint8_t>(DType::kBool) && dtype_size(static_cast<DType>(d)) > 0;
   }
 
+  // The FlatBuffers 2.0.8 verifier checks only the 4-byte alignment of a vector's length
+  // prefix, so a crafted file can put a vector of 8-byte elements at an address that is
+  // 4 mod 8, and reading it is a misaligned load (undefined behaviour; found by
+  // fuzz_wisp_loader). The buffer itself is 64-byte aligned (mmap or aligned copy), so
+  // the address decides. Every [long]/[ulong] vector is checked here before it is read.
+  template <class T>
+  static void check_aligned(const flatbuffers::Vector<T>* v, const std::string& where, const char* field) {
+    // (flatc's builder does not align empty vectors; nothing is read from those.)
+    WISP_CHECK(!v || v->size() == 0 || reinterpret_cast<uintptr_t>(v->data()) % alignof(T) == 0, ErrorCode::kInvalidModel, where,
+               ": field '", field, "' is not aligned to ", alignof(T), " bytes (corrupt or crafted file)");
+  }
+
   void check_tensor(const fb::TensorRef* t, const std::string& where) {
     WISP_CHECK(t != nullptr, ErrorCode::kInvalidModel, where, ": tensor missing");
     WISP_CHECK(dtype_ok(t->dtype(), false), ErrorCode::kInvalidModel, where, ": invalid element type ",
                int{t->dtype()});
     const auto* shape = t->shape();
+    check_aligned(shape, where, "shape");
     const uint32_t rank = shape ? shape->size() : 0;
     WISP_CHECK(rank <= static_cast<uint32_t>(kMaxRank), ErrorCode::kUnsupported, where, ": rank ", rank,
                " is above the limit of ", kMaxRank);
@@ -132,6 +146,7 @@ class Checker {
       WISP_CHECK(dtype_ok(v->dtype(), true), ErrorCode::kInvalidModel, vwhere, ": invalid element type ",
                  int{v->dtype()});
       if (v->has_shape()) check_dims(v->shape(), vwhere);
+      if (v->quant()) check_aligned(v->quant()->zero_point(), vwhere, "quant.zero_point");
       if (v->constant()) {
         check_tensor(v->constant(), vwhere);
         WISP_CHECK(v->constant()->dtype() == v->dtype(), ErrorCode::kInvalidModel, vwhere,
@@ -203,6 +218,7 @@ class Checker {
   void check_attribute(const fb::Attribute& a, const std::string& nwhere, int64_t depth) {
     const std::string awhere = str_cat(nwhere, ", attribute '", str_or(a.name()), "'");
     WISP_CHECK(a.name() && a.name()->size() > 0, ErrorCode::kInvalidModel, awhere, ": attribute has no name");
+    check_aligned(a.ints(), awhere, "ints");
     using K = fb::AttrKind;
     const K kind = a.kind();
     WISP_CHECK(kind >= K::MIN && kind <= K::MAX, ErrorCode::kInvalidModel, awhere, ": invalid attribute kind ",
@@ -243,6 +259,7 @@ class Checker {
     if (p.input_shapes())
       for (uint32_t i = 0; i < p.input_shapes()->size(); ++i) {
         const auto* dims = p.input_shapes()->Get(i)->dims();
+        check_aligned(dims, str_cat("memory plan: input shape ", i), "dims");
         WISP_CHECK(!dims || dims->size() <= static_cast<uint32_t>(kMaxRank), ErrorCode::kUnsupported,
                    "memory plan: input shape ", i, " has a rank above ", kMaxRank);
       }
@@ -266,6 +283,7 @@ class Checker {
     if (md.histograms())
       for (uint32_t i = 0; i < md.histograms()->size(); ++i) {
         const fb::Histogram* h = md.histograms()->Get(i);
+        check_aligned(h->counts(), str_cat("histogram ", i), "counts");
         const int64_t bins = h->counts() ? h->counts()->size() : 0;
         WISP_CHECK(bins <= limits_.max_histogram_bins, ErrorCode::kResourceExhausted, "histogram ", i, ": ", bins,
                    " bins, above the limit of ", limits_.max_histogram_bins);

@@ -169,6 +169,43 @@ TEST(MalformedWisp, DeclaredRankAboveLimit) {
   }
 }
 
+// Regression (found by fuzz_wisp_loader): the FlatBuffers verifier checks a vector's
+// length prefix for 4-byte alignment only, so moving a [long] vector by 4 bytes still
+// verifies while its elements sit at an address that is 4 mod 8. Reading them would be a
+// misaligned load (UBSan reports it in the sanitizer build); the loader must refuse first.
+TEST(MalformedWisp, MisalignedLongVectorIsRejected) {
+  Bytes b = valid_file();
+  fb::TensorRef* t = nullptr;
+  auto* values = graph(b)->mutable_values();
+  for (uint32_t i = 0; i < values->size() && !t; ++i)
+    if (values->Get(i)->constant() && values->Get(i)->constant()->shape() &&
+        values->Get(i)->constant()->shape()->size() > 0)
+      t = values->GetMutableObject(i)->mutable_constant();
+  ASSERT_NE(t, nullptr) << "the test model has no constant with a shape";
+  // Find the table field (a uoffset relative to its own address) that points at the shape
+  // vector, and point it 4 bytes further.
+  const auto* vec = reinterpret_cast<const uint8_t*>(t->shape());
+  auto* table = reinterpret_cast<uint8_t*>(t);
+  uint8_t* field = nullptr;
+  for (uint8_t* f = table; f < table + 64 && f + 4 <= reinterpret_cast<uint8_t*>(b.data()) + b.size(); f += 4) {
+    uint32_t u;
+    std::memcpy(&u, f, 4);
+    if (f + u == vec) field = f;
+  }
+  ASSERT_NE(field, nullptr) << "shape field not found";
+  uint32_t u;
+  std::memcpy(&u, field, 4);
+  u += 4;
+  std::memcpy(field, &u, 4);
+  try {
+    format::load_wisp_copy(b.data(), b.size());
+    FAIL() << "loaded a file with a misaligned [long] vector";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel) << e.what();
+    EXPECT_NE(std::string(e.what()).find("field 'shape' is not aligned to 8 bytes"), std::string::npos) << e.what();
+  }
+}
+
 TEST(MalformedWisp, PlanEntryOutsideTheArena) {
   auto m = test::make_wisp_test_model();
   format::StoredPlan plan;
