@@ -10,6 +10,7 @@
 #include <random>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "cpu/cpu_features.hpp"
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
@@ -19,13 +20,7 @@
 namespace wisp {
 namespace {
 
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  Tensor t(DType::kF32, shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t.as<float>()[i] = u(rng);
-  return t;
-}
+using bench::random_tensor;
 
 // state.range: 0 = in channels, 1 = out channels, 2 = input height = width, 3 = kernel
 // (padding kernel / 2), 4 = stride, 5 = threads.

@@ -7,6 +7,7 @@
 #include <random>
 #include <vector>
 
+#include "bench_util.hpp"
 #include "cpu/cpu_features.hpp"
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
@@ -16,13 +17,7 @@
 namespace wisp {
 namespace {
 
-Tensor random_tensor(const Shape& shape, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> u(-1.0f, 1.0f);
-  Tensor t(DType::kF32, shape);
-  for (int64_t i = 0; i < t.numel(); ++i) t.as<float>()[i] = u(rng);
-  return t;
-}
+using bench::random_tensor;
 
 // state.range: 0 = M = N = K, 1 = threads; `isa` picks the kernel.
 void gemm_f32(benchmark::State& state, Isa isa) {

@@ -88,9 +88,9 @@ OpenedPackage open_package(const uint8_t* data, size_t size, const OpenOptions& 
 // Reads a whole package file into memory once (size-capped before allocating).
 std::vector<uint8_t> read_package_file(const std::string& path);
 
-// Loads the model held by an opened package from memory.
-// TODO(format merge): .wisp payloads go through api::Model::load_from_memory once the
-// format helper's loader is merged; until then only ONNX payloads load here.
+// Loads the model held by an opened, decrypted package from memory: ONNX through the
+// importer, .wisp through the .wisp verifier and checks (builds without
+// WISP_WITH_FORMAT refuse .wisp payloads with kUnsupported).
 std::shared_ptr<wisp::Model> load_package_model(const OpenedPackage& package);
 
 }  // namespace wisp::package

@@ -19,7 +19,7 @@
 namespace wisp {
 namespace {
 
-using test::call_kernel;
+using test::call_kernel1;
 
 struct BinCase {
   Shape a, b, out;
@@ -52,8 +52,8 @@ TEST(ArmElementwise, BinaryBitIdenticalWithReference) {
     p.op = op;
     for (const BinCase& c : cases) {
       Tensor a = test::random_f32(c.a, ++seed), b = test::random_f32(c.b, ++seed, 0.5f, 2.0f);
-      Tensor want = call_kernel(ref_fn, &p, {&a, &b}, c.out);
-      EXPECT_TRUE(test::same_bits(call_kernel(fn, &p, {&a, &b}, c.out), want))
+      Tensor want = call_kernel1(ref_fn, &p, {&a, &b}, c.out);
+      EXPECT_TRUE(test::same_bits(call_kernel1(fn, &p, {&a, &b}, c.out), want))
           << name << " " << c.a.str() << " with " << c.b.str();
     }
   }
@@ -65,10 +65,10 @@ TEST(ArmElementwise, BinaryThreadedAndInPlace) {
   for (const BinCase& c : {BinCase{{70001}, {70001}, {70001}}, BinCase{{1, 64, 40, 41}, {64, 1, 1}, {1, 64, 40, 41}},
                            BinCase{{3, 40001}, {40001}, {3, 40001}}}) {
     Tensor a = test::random_f32(c.a, 1), b = test::random_f32(c.b, 2);
-    Tensor want = call_kernel(ref_fn, &p, {&a, &b}, c.out);
+    Tensor want = call_kernel1(ref_fn, &p, {&a, &b}, c.out);
     for (int threads : {1, 2, 3}) {
       ThreadPool pool(threads);
-      EXPECT_TRUE(test::same_bits(call_kernel(fn, &p, {&a, &b}, c.out, &pool), want)) << threads << " threads";
+      EXPECT_TRUE(test::same_bits(call_kernel1(fn, &p, {&a, &b}, c.out, &pool), want)) << threads << " threads";
     }
     // In place: the output is input 0's memory (the session does this for Add).
     Tensor inout = Tensor::copy_of(a.view());
@@ -104,10 +104,10 @@ TEST(ArmElementwise, PiecewiseActivationsBitIdentical) {
     for (int64_t n : {1, 3, 4, 5, 39, 40001}) {
       Tensor x = awkward_input(std::max<int64_t>(n, 37));
       if (n < 37) x = Tensor::copy_of(test::random_f32(Shape{n}, 3, -4, 4).view());
-      Tensor want = call_kernel(ref_fn, &act.p, {&x}, x.shape());
+      Tensor want = call_kernel1(ref_fn, &act.p, {&x}, x.shape());
       ThreadPool pool(3);
-      EXPECT_TRUE(test::same_bits(call_kernel(fn, &act.p, {&x}, x.shape()), want)) << act.op << " n=" << n;
-      EXPECT_TRUE(test::same_bits(call_kernel(fn, &act.p, {&x}, x.shape(), &pool), want)) << act.op << " 3 threads";
+      EXPECT_TRUE(test::same_bits(call_kernel1(fn, &act.p, {&x}, x.shape()), want)) << act.op << " n=" << n;
+      EXPECT_TRUE(test::same_bits(call_kernel1(fn, &act.p, {&x}, x.shape(), &pool), want)) << act.op << " 3 threads";
     }
   }
 }
@@ -119,8 +119,8 @@ TEST(ArmElementwise, ClipBitIdentical) {
   lo.as<float>()[0] = -0.0f, hi.as<float>()[0] = 6.0f;
   int clipped = 0;
   for (auto [l, h] : {std::pair<const Tensor*, const Tensor*>{&lo, &hi}, {&lo, nullptr}, {nullptr, &hi}, {nullptr, nullptr}}) {
-    Tensor want = call_kernel(ref_fn, nullptr, {&x, l, h}, x.shape());
-    Tensor got = call_kernel(fn, nullptr, {&x, l, h}, x.shape());
+    Tensor want = call_kernel1(ref_fn, nullptr, {&x, l, h}, x.shape());
+    Tensor got = call_kernel1(fn, nullptr, {&x, l, h}, x.shape());
     EXPECT_TRUE(test::same_bits(got, want)) << "bounds " << (l != nullptr) << (h != nullptr);
     for (int64_t i = 0; i < x.numel(); ++i) clipped += got.as<float>()[i] != x.as<float>()[i] && !std::isnan(x.as<float>()[i]);
   }
@@ -133,7 +133,7 @@ TEST(ArmElementwise, SigmoidAndSiluCloseToExact) {
   Tensor x = test::random_f32(Shape{4003}, 8, -30.0f, 30.0f);
   x.as<float>()[0] = 0.0f, x.as<float>()[1] = 88.0f, x.as<float>()[2] = -88.0f, x.as<float>()[3] = 200.0f;
   x.as<float>()[4] = -200.0f, x.as<float>()[5] = 1e-8f;
-  Tensor got = call_kernel(fn, &p, {&x}, x.shape());
+  Tensor got = call_kernel1(fn, &p, {&x}, x.shape());
   std::vector<float> silu(static_cast<size_t>(x.numel()));
   arm::silu_f32_neon(x.as<float>(), silu.data(), x.numel(), nullptr);
   for (int64_t i = 0; i < x.numel(); ++i) {
@@ -145,7 +145,7 @@ TEST(ArmElementwise, SigmoidAndSiluCloseToExact) {
   EXPECT_EQ(got.as<float>()[3], 1.0f);
   ThreadPool pool(2);
   Tensor big = test::random_f32(Shape{50001}, 9, -10, 10);
-  EXPECT_TRUE(test::same_bits(call_kernel(fn, &p, {&big}, big.shape()), call_kernel(fn, &p, {&big}, big.shape(), &pool)));
+  EXPECT_TRUE(test::same_bits(call_kernel1(fn, &p, {&big}, big.shape()), call_kernel1(fn, &p, {&big}, big.shape(), &pool)));
 }
 
 TEST(ArmElementwise, SoftmaxLastAxisCloseToReference) {
@@ -156,8 +156,8 @@ TEST(ArmElementwise, SoftmaxLastAxisCloseToReference) {
     for (int64_t n : {1, 3, 4, 5, 8, 13, 1000}) {
       p.outer = 7, p.axis_dim = n, p.inner = 1;
       Tensor x = test::random_f32(Shape{7, n}, static_cast<uint32_t>(n), -20.0f, 20.0f);
-      Tensor want = call_kernel(ref_fn, &p, {&x}, x.shape());
-      Tensor got = call_kernel(fn, &p, {&x}, x.shape());
+      Tensor want = call_kernel1(ref_fn, &p, {&x}, x.shape());
+      Tensor got = call_kernel1(fn, &p, {&x}, x.shape());
       for (int64_t i = 0; i < x.numel(); ++i) {
         const float w = want.as<float>()[i];
         // Softmax: x - max is rounded to float (the reference uses double), an error of
@@ -168,12 +168,12 @@ TEST(ArmElementwise, SoftmaxLastAxisCloseToReference) {
         ASSERT_NEAR(got.as<float>()[i], w, tol) << op << " n=" << n << " element " << i;
       }
       ThreadPool pool(3);
-      EXPECT_TRUE(test::same_bits(call_kernel(fn, &p, {&x}, x.shape(), &pool), got)) << op << " 3 threads";
+      EXPECT_TRUE(test::same_bits(call_kernel1(fn, &p, {&x}, x.shape(), &pool), got)) << op << " 3 threads";
     }
     // Not the last axis: the reference path, exactly the reference's values.
     p.outer = 2, p.axis_dim = 5, p.inner = 3;
     Tensor x = test::random_f32(Shape{2, 5, 3}, 4);
-    EXPECT_TRUE(test::same_bits(call_kernel(fn, &p, {&x}, x.shape()), call_kernel(ref_fn, &p, {&x}, x.shape()))) << op;
+    EXPECT_TRUE(test::same_bits(call_kernel1(fn, &p, {&x}, x.shape()), call_kernel1(ref_fn, &p, {&x}, x.shape()))) << op;
   }
   // Sums to one, and a NaN poisons only its own row.
   KernelFn fn = test::neon_kernel("Softmax");
@@ -181,7 +181,7 @@ TEST(ArmElementwise, SoftmaxLastAxisCloseToReference) {
   p.outer = 2, p.axis_dim = 6;
   Tensor x = test::random_f32(Shape{2, 6}, 5);
   x.as<float>()[7] = std::numeric_limits<float>::quiet_NaN();
-  Tensor y = call_kernel(fn, &p, {&x}, x.shape());
+  Tensor y = call_kernel1(fn, &p, {&x}, x.shape());
   float sum = 0;
   for (int i = 0; i < 6; ++i) sum += y.as<float>()[i];
   EXPECT_NEAR(sum, 1.0f, 1e-6);

@@ -18,7 +18,7 @@
 namespace wisp {
 namespace {
 
-using test::call_kernel;
+using test::call_kernel1;
 
 TEST(ArmGemm, GemmMatchesReferenceAtTileEdges) {
   KernelFn fn = test::neon_kernel("Gemm"), ref_fn = test::ref_kernel("Gemm");
@@ -42,12 +42,12 @@ TEST(ArmGemm, GemmMatchesReferenceAtTileEdges) {
         Tensor b = test::random_f32(p.trans_b ? Shape{n, k} : Shape{k, n}, combo + 7);
         Tensor c = test::random_f32(cs, combo + 13);
         const Tensor* cp = p.has_c ? &c : nullptr;
-        Tensor want = call_kernel(ref_fn, &p, {&a, &b, cp}, Shape{m, n});
-        Tensor got = call_kernel(fn, &p, {&a, &b, cp}, Shape{m, n});
+        Tensor want = call_kernel1(ref_fn, &p, {&a, &b, cp}, Shape{m, n});
+        Tensor got = call_kernel1(fn, &p, {&a, &b, cp}, Shape{m, n});
         ref::GemmParams pa = p;
         pa.alpha = std::fabs(p.alpha), pa.beta = std::fabs(p.beta);
         Tensor aa = test::abs_of(a), ba = test::abs_of(b), ca = test::abs_of(c);
-        Tensor scale = call_kernel(ref_fn, &pa, {&aa, &ba, p.has_c ? &ca : nullptr}, Shape{m, n});
+        Tensor scale = call_kernel1(ref_fn, &pa, {&aa, &ba, p.has_c ? &ca : nullptr}, Shape{m, n});
         ASSERT_TRUE(test::close_to(got, want, scale, k))
             << "M=" << m << " N=" << n << " K=" << k << " transA=" << p.trans_a << " transB=" << p.trans_b
             << " bias kind " << bias_kind;
@@ -63,10 +63,10 @@ TEST(ArmGemm, GemmPastTheCacheBlocks) {
     p.m = m, p.n = n, p.k = k;
     p.has_c = true, p.c_col_stride = 1;
     Tensor a = test::random_f32(Shape{m, k}, 1), b = test::random_f32(Shape{k, n}, 2), c = test::random_f32(Shape{n}, 3);
-    Tensor want = call_kernel(ref_fn, &p, {&a, &b, &c}, Shape{m, n});
+    Tensor want = call_kernel1(ref_fn, &p, {&a, &b, &c}, Shape{m, n});
     Tensor aa = test::abs_of(a), ba = test::abs_of(b), ca = test::abs_of(c);
-    Tensor scale = call_kernel(ref_fn, &p, {&aa, &ba, &ca}, Shape{m, n});
-    EXPECT_TRUE(test::close_to(call_kernel(fn, &p, {&a, &b, &c}, Shape{m, n}), want, scale, k)) << m << "x" << n << "x" << k;
+    Tensor scale = call_kernel1(ref_fn, &p, {&aa, &ba, &ca}, Shape{m, n});
+    EXPECT_TRUE(test::close_to(call_kernel1(fn, &p, {&a, &b, &c}, Shape{m, n}), want, scale, k)) << m << "x" << n << "x" << k;
   }
 }
 
@@ -87,12 +87,12 @@ TEST(ArmGemm, GemmAppliesTheFusedActivation) {
       p.epilogue = e;
       Tensor a = test::random_f32(Shape{p.m, p.k}, ++seed, -2, 2), b = test::random_f32(Shape{p.n, p.k}, ++seed, -2, 2);
       Tensor c = test::random_f32(Shape{p.n}, ++seed);
-      Tensor want = call_kernel(ref_fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
-      Tensor got = call_kernel(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
+      Tensor want = call_kernel1(ref_fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
+      Tensor got = call_kernel1(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
       int64_t changed = 0;  // elements the activation moved: proves it ran
       ref::GemmParams plain = p;
       plain.epilogue = {};
-      Tensor linear = call_kernel(ref_fn, &plain, {&a, &b, &c}, Shape{p.m, p.n});
+      Tensor linear = call_kernel1(ref_fn, &plain, {&a, &b, &c}, Shape{p.m, p.n});
       for (int64_t i = 0; i < want.numel(); ++i) {
         ASSERT_NEAR(got.as<float>()[i], want.as<float>()[i], 1e-4) << "activation " << int(e.act) << " element " << i;
         changed += want.as<float>()[i] != linear.as<float>()[i];
@@ -116,21 +116,21 @@ TEST(ArmGemm, MatMulBatchesBroadcastAndCachedWeights) {
       p.b_batch_stride[0] = shared_b ? 0 : k * n;
       p.b_constant = shared_b;
       Tensor a = test::random_f32(Shape{3, m, k}, 1), b = test::random_f32(shared_b ? Shape{k, n} : Shape{3, k, n}, 2);
-      Tensor want = call_kernel(ref_fn, &p, {&a, &b}, Shape{3, m, n});
+      Tensor want = call_kernel1(ref_fn, &p, {&a, &b}, Shape{3, m, n});
       Tensor aa = test::abs_of(a), ba = test::abs_of(b);
-      Tensor scale = call_kernel(ref_fn, &p, {&aa, &ba}, Shape{3, m, n});
-      EXPECT_TRUE(test::close_to(call_kernel(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k)) << m << "x" << n << "x" << k;
+      Tensor scale = call_kernel1(ref_fn, &p, {&aa, &ba}, Shape{3, m, n});
+      EXPECT_TRUE(test::close_to(call_kernel1(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k)) << m << "x" << n << "x" << k;
       if (shared_b) {
         ASSERT_NE(p.packed_b, nullptr) << "a constant B is packed once and kept";
         EXPECT_EQ(p.packed_b->isa, Isa::kNeon);
         const float* packed = p.packed_b->data;
-        EXPECT_TRUE(test::close_to(call_kernel(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k));
+        EXPECT_TRUE(test::close_to(call_kernel1(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k));
         EXPECT_EQ(p.packed_b->data, packed) << "the second run reuses the packing";
         Tensor b2 = test::random_f32(Shape{k, n}, 3);  // another buffer: not served from the stale packing
-        Tensor want2 = call_kernel(ref_fn, &p, {&a, &b2}, Shape{3, m, n});
+        Tensor want2 = call_kernel1(ref_fn, &p, {&a, &b2}, Shape{3, m, n});
         Tensor b2a = test::abs_of(b2);
-        Tensor scale2 = call_kernel(ref_fn, &p, {&aa, &b2a}, Shape{3, m, n});
-        EXPECT_TRUE(test::close_to(call_kernel(fn, &p, {&a, &b2}, Shape{3, m, n}), want2, scale2, k));
+        Tensor scale2 = call_kernel1(ref_fn, &p, {&aa, &b2a}, Shape{3, m, n});
+        EXPECT_TRUE(test::close_to(call_kernel1(fn, &p, {&a, &b2}, Shape{3, m, n}), want2, scale2, k));
       } else {
         EXPECT_EQ(p.packed_b, nullptr) << "a runtime B is not cached";
       }
@@ -162,14 +162,14 @@ TEST(ArmGemm, RowKernelsAgreeBitForBit) {
   ref::GemmParams p;
   p.m = m, p.n = n, p.k = k;
   Tensor a = test::random_f32(Shape{m, k}, 11), b = test::random_f32(Shape{k, n}, 12);
-  Tensor all = call_kernel(fn, &p, {&a, &b}, Shape{m, n});
+  Tensor all = call_kernel1(fn, &p, {&a, &b}, Shape{m, n});
   for (int64_t rows : {1, 3}) {  // the 1-row and 4-row kernels
     for (int64_t i0 = 0; i0 + rows <= m; i0 += rows) {
       ref::GemmParams q = p;
       q.m = rows;
       Tensor part(DType::kF32, Shape{rows, k});
       std::memcpy(part.data(), a.as<float>() + i0 * k, static_cast<size_t>(rows * k) * sizeof(float));
-      Tensor got = call_kernel(fn, &q, {&part, &b}, Shape{rows, n});
+      Tensor got = call_kernel1(fn, &q, {&part, &b}, Shape{rows, n});
       ASSERT_EQ(std::memcmp(got.data(), all.as<float>() + i0 * n, static_cast<size_t>(rows * n) * sizeof(float)), 0)
           << rows << " rows from row " << i0;
     }
@@ -183,10 +183,10 @@ TEST(ArmGemm, BitIdenticalForAnyThreadCount) {
   p.has_c = true, p.c_col_stride = 1;
   p.epilogue = {ref::EpilogueAct::kSigmoid, 0, 0};
   Tensor a = test::random_f32(Shape{p.m, p.k}, 4), b = test::random_f32(Shape{p.k, p.n}, 5), c = test::random_f32(Shape{p.n}, 6);
-  Tensor one = call_kernel(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
+  Tensor one = call_kernel1(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
   for (int threads : {2, 3}) {
     ThreadPool pool(threads);
-    EXPECT_TRUE(test::same_bits(one, call_kernel(fn, &p, {&a, &b, &c}, Shape{p.m, p.n}, &pool))) << threads << " threads";
+    EXPECT_TRUE(test::same_bits(one, call_kernel1(fn, &p, {&a, &b, &c}, Shape{p.m, p.n}, &pool))) << threads << " threads";
   }
 }
 

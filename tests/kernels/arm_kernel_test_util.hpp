@@ -15,20 +15,6 @@
 
 namespace wisp::test {
 
-inline Tensor call_kernel(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins,
-                          const Shape& out_shape, ThreadPool* pool = nullptr, void* scratch = nullptr) {
-  std::vector<TensorView> views;
-  for (const Tensor* t : ins) views.push_back(t ? t->view() : TensorView{});
-  std::vector<const TensorView*> in_ptrs;
-  for (size_t i = 0; i < ins.size(); ++i) in_ptrs.push_back(ins[i] ? &views[i] : nullptr);
-  Tensor out(DType::kF32, out_shape);
-  TensorView ov = out.view();
-  std::vector<TensorView*> out_ptrs{&ov};
-  KernelArgs args{nullptr, params, in_ptrs, out_ptrs, scratch, 0, nullptr, pool};
-  fn(args);
-  return out;
-}
-
 // The f32 NEON kernel of `op`; fails the test if the build did not register one (every
 // aarch64 build must) or the CPU (qemu) does not report NEON.
 inline KernelFn neon_kernel(const char* op) {

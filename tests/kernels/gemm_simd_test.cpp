@@ -22,20 +22,7 @@
 namespace wisp {
 namespace {
 
-// Calls `fn` on tensors the way the session would.
-Tensor call(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins, const Shape& out_shape,
-            ThreadPool* pool = nullptr) {
-  std::vector<TensorView> views;
-  for (const Tensor* t : ins) views.push_back(t ? t->view() : TensorView{});
-  std::vector<const TensorView*> in_ptrs;
-  for (size_t i = 0; i < ins.size(); ++i) in_ptrs.push_back(ins[i] ? &views[i] : nullptr);
-  Tensor out(DType::kF32, out_shape);
-  TensorView ov = out.view();
-  std::vector<TensorView*> out_ptrs{&ov};
-  KernelArgs args{nullptr, params, in_ptrs, out_ptrs, nullptr, 0, nullptr, pool};
-  fn(args);
-  return out;
-}
+using test::call_kernel1;
 
 // |got - want| <= 1e-6 * (K + 1) * (sum_k |alpha a b| + |beta c|) + 1e-6: float rounding
 // in any summation order; a wrong or missing term is far larger.
@@ -92,8 +79,8 @@ TEST_P(GemmSimd, GemmMatchesReferenceAtTileEdges) {
         Tensor b = test::random_f32(p.trans_b ? Shape{n, k} : Shape{k, n}, combo + 7);
         Tensor c = test::random_f32(cs, combo + 13);
         const Tensor* cp = p.has_c ? &c : nullptr;
-        Tensor want = call(ref_fn, &p, {&a, &b, cp}, Shape{m, n});
-        Tensor got = call(fn, &p, {&a, &b, cp}, Shape{m, n});
+        Tensor want = call_kernel1(ref_fn, &p, {&a, &b, cp}, Shape{m, n});
+        Tensor got = call_kernel1(fn, &p, {&a, &b, cp}, Shape{m, n});
         // Error scale: the same Gemm on absolute values.
         Tensor aa = a, ba = b, ca = c;
         aa = Tensor::copy_of(a.view()), ba = Tensor::copy_of(b.view()), ca = Tensor::copy_of(c.view());
@@ -101,7 +88,7 @@ TEST_P(GemmSimd, GemmMatchesReferenceAtTileEdges) {
           for (int64_t i = 0; i < t->numel(); ++i) t->as<float>()[i] = std::fabs(t->as<float>()[i]);
         ref::GemmParams pa = p;
         pa.alpha = std::fabs(p.alpha), pa.beta = std::fabs(p.beta);
-        Tensor scale = call(ref_fn, &pa, {&aa, &ba, p.has_c ? &ca : nullptr}, Shape{m, n});
+        Tensor scale = call_kernel1(ref_fn, &pa, {&aa, &ba, p.has_c ? &ca : nullptr}, Shape{m, n});
         ASSERT_TRUE(close(got, want, scale, k)) << "M=" << m << " N=" << n << " K=" << k << " transA=" << p.trans_a
                                                 << " transB=" << p.trans_b << " bias kind " << bias_kind;
       }
@@ -134,8 +121,8 @@ TEST_P(GemmSimd, GemmAppliesTheFusedActivation) {
       p.epilogue = e;
       Tensor a = test::random_f32(Shape{p.m, p.k}, ++seed), b = test::random_f32(Shape{p.n, p.k}, ++seed);
       Tensor c = test::random_f32(Shape{p.n}, ++seed);
-      Tensor want = call(ref_fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
-      Tensor got = call(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
+      Tensor want = call_kernel1(ref_fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
+      Tensor got = call_kernel1(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
       int64_t negatives = 0;
       for (int64_t i = 0; i < want.numel(); ++i) {
         ASSERT_NEAR(got.as<float>()[i], want.as<float>()[i], 1e-4) << "activation " << int(e.act) << " element " << i;
@@ -166,21 +153,21 @@ TEST_P(GemmSimd, MatMulBatchesBroadcastAndCachedWeights) {
       p.b_batch_stride[0] = shared_b ? 0 : k * n;
       p.b_constant = shared_b;
       Tensor a = test::random_f32(Shape{3, m, k}, 1), b = test::random_f32(shared_b ? Shape{k, n} : Shape{3, k, n}, 2);
-      Tensor want = call(ref_fn, &p, {&a, &b}, Shape{3, m, n});
+      Tensor want = call_kernel1(ref_fn, &p, {&a, &b}, Shape{3, m, n});
       Tensor abs_a = Tensor::copy_of(a.view()), abs_b = Tensor::copy_of(b.view());
       for (Tensor* t : {&abs_a, &abs_b})
         for (int64_t i = 0; i < t->numel(); ++i) t->as<float>()[i] = std::fabs(t->as<float>()[i]);
-      Tensor scale = call(ref_fn, &p, {&abs_a, &abs_b}, Shape{3, m, n});
-      EXPECT_TRUE(close(call(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k)) << m << "x" << n << "x" << k;
+      Tensor scale = call_kernel1(ref_fn, &p, {&abs_a, &abs_b}, Shape{3, m, n});
+      EXPECT_TRUE(close(call_kernel1(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k)) << m << "x" << n << "x" << k;
       if (shared_b) {
         ASSERT_NE(p.packed_b, nullptr) << "a constant B is packed once and kept";
         const float* packed = p.packed_b->data;
-        EXPECT_TRUE(close(call(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k));
+        EXPECT_TRUE(close(call_kernel1(fn, &p, {&a, &b}, Shape{3, m, n}), want, scale, k));
         EXPECT_EQ(p.packed_b->data, packed) << "the second run reuses the packing";
         // A different B (another buffer) must not be served from the stale packing.
         Tensor b2 = test::random_f32(Shape{k, n}, 3);
-        Tensor want2 = call(ref_fn, &p, {&a, &b2}, Shape{3, m, n});
-        EXPECT_TRUE(close(call(fn, &p, {&a, &b2}, Shape{3, m, n}), want2, scale, k));
+        Tensor want2 = call_kernel1(ref_fn, &p, {&a, &b2}, Shape{3, m, n});
+        EXPECT_TRUE(close(call_kernel1(fn, &p, {&a, &b2}, Shape{3, m, n}), want2, scale, k));
       }
     }
 }
@@ -194,10 +181,10 @@ TEST_P(GemmSimd, BitIdenticalForAnyThreadCount) {
   p.has_c = true;
   p.c_col_stride = 1;
   Tensor a = test::random_f32(Shape{p.m, p.k}, 4), b = test::random_f32(Shape{p.k, p.n}, 5), c = test::random_f32(Shape{p.n}, 6);
-  Tensor one = call(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
+  Tensor one = call_kernel1(fn, &p, {&a, &b, &c}, Shape{p.m, p.n});
   for (int threads : {2, 3, 4}) {
     ThreadPool pool(threads);
-    Tensor many = call(fn, &p, {&a, &b, &c}, Shape{p.m, p.n}, &pool);
+    Tensor many = call_kernel1(fn, &p, {&a, &b, &c}, Shape{p.m, p.n}, &pool);
     EXPECT_EQ(std::memcmp(one.data(), many.data(), static_cast<size_t>(one.bytes())), 0) << threads << " threads";
   }
 }
@@ -223,13 +210,13 @@ TEST_P(GemmSimd, BatchedMatMulBitIdenticalForAnyThreadCount) {
       Tensor a = test::random_f32(Shape{2, heads, p.m, p.k}, 7);
       Tensor b = test::random_f32(Shape{2, broadcast ? 1 : heads, p.k, p.n}, 8);
       const Shape out{2, heads, p.m, p.n};
-      Tensor want = call(ref_fn, &p, {&a, &b}, out);
-      Tensor one = call(fn, &p, {&a, &b}, out);
+      Tensor want = call_kernel1(ref_fn, &p, {&a, &b}, out);
+      Tensor one = call_kernel1(fn, &p, {&a, &b}, out);
       for (int64_t i = 0; i < want.numel(); ++i)
         ASSERT_NEAR(one.as<float>()[i], want.as<float>()[i], 1e-4 * (1 + std::fabs(want.as<float>()[i]))) << i;
       for (int threads : {2, 3, 5}) {
         ThreadPool pool(threads);
-        Tensor many = call(fn, &p, {&a, &b}, out, &pool);
+        Tensor many = call_kernel1(fn, &p, {&a, &b}, out, &pool);
         EXPECT_EQ(std::memcmp(one.data(), many.data(), static_cast<size_t>(one.bytes())), 0) << threads << " threads";
       }
     }

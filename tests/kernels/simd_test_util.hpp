@@ -11,6 +11,7 @@
 #include "cpu/cpu_features.hpp"
 #include "kernels/kernel_registry.hpp"
 #include "runtime/thread_pool.hpp"
+#include "test_util/op_test_util.hpp"  // call_kernel
 
 namespace wisp::test {
 
@@ -29,28 +30,6 @@ inline KernelFn simd_variant(const char* op, Isa isa, std::string& why_not) {
 }
 
 inline std::string isa_test_name(const ::testing::TestParamInfo<Isa>& info) { return std::string(isa_name(info.param)); }
-
-// Runs fn(params) on `ins` (null: omitted) into fresh outputs of `out_shapes` (f32, filled
-// with a marker value first so an unwritten element shows).
-inline std::vector<Tensor> call_kernel(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins,
-                                       const std::vector<Shape>& out_shapes, ThreadPool* pool = nullptr) {
-  std::vector<TensorView> views(ins.size());
-  std::vector<const TensorView*> in_ptrs(ins.size(), nullptr);
-  for (size_t i = 0; i < ins.size(); ++i)
-    if (ins[i]) in_ptrs[i] = &(views[i] = ins[i]->view());
-  std::vector<Tensor> outs;
-  for (const Shape& s : out_shapes) {
-    outs.emplace_back(DType::kF32, s);
-    for (int64_t i = 0; i < outs.back().numel(); ++i) outs.back().as<float>()[i] = -12345.0f;
-  }
-  std::vector<TensorView> out_views;
-  for (Tensor& t : outs) out_views.push_back(t.view());
-  std::vector<TensorView*> out_ptrs;
-  for (TensorView& v : out_views) out_ptrs.push_back(&v);
-  KernelArgs args{nullptr, params, in_ptrs, out_ptrs, nullptr, 0, nullptr, pool};
-  fn(args);
-  return outs;
-}
 
 inline bool same_bits(const Tensor& a, const Tensor& b) {
   return a.numel() == b.numel() && std::memcmp(a.data(), b.data(), static_cast<size_t>(a.view().bytes())) == 0;

@@ -73,4 +73,30 @@ Tensor random_f32(const Shape& shape, uint32_t seed, float lo, float hi) {
   return ::testing::AssertionSuccess();
 }
 
+
+std::vector<Tensor> call_kernel(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins,
+                                const std::vector<Shape>& out_shapes, ThreadPool* pool, void* scratch) {
+  std::vector<TensorView> views(ins.size());
+  std::vector<const TensorView*> in_ptrs(ins.size(), nullptr);
+  for (size_t i = 0; i < ins.size(); ++i)
+    if (ins[i]) in_ptrs[i] = &(views[i] = ins[i]->view());
+  std::vector<Tensor> outs;
+  for (const Shape& s : out_shapes) {
+    outs.emplace_back(DType::kF32, s);
+    for (int64_t i = 0; i < outs.back().numel(); ++i) outs.back().as<float>()[i] = -12345.0f;
+  }
+  std::vector<TensorView> out_views;
+  for (Tensor& t : outs) out_views.push_back(t.view());
+  std::vector<TensorView*> out_ptrs;
+  for (TensorView& v : out_views) out_ptrs.push_back(&v);
+  KernelArgs args{nullptr, params, in_ptrs, out_ptrs, scratch, 0, nullptr, pool};
+  fn(args);
+  return outs;
+}
+
+Tensor call_kernel1(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins, const Shape& out_shape,
+                    ThreadPool* pool, void* scratch) {
+  return std::move(call_kernel(fn, params, ins, {out_shape}, pool, scratch)[0]);
+}
+
 }  // namespace wisp::test

@@ -7,6 +7,7 @@
 
 #include "core/tensor.hpp"
 #include "ir/attribute.hpp"
+#include "kernels/kernel_registry.hpp"
 
 namespace wisp::test {
 
@@ -26,6 +27,16 @@ Tensor run_op1(const std::string& op_type, const std::vector<Tensor>& inputs, co
 
 // f32 tensor of `shape` with values uniform in [lo, hi), reproducible from `seed`.
 Tensor random_f32(const Shape& shape, uint32_t seed, float lo = -1.0f, float hi = 1.0f);
+
+// Calls one kernel function directly (no Session) on `ins` (null: an omitted optional
+// input) into fresh float32 outputs of `out_shapes`, filled with a marker value first so
+// that an element the kernel forgot to write shows. Optional pool and scratch.
+std::vector<Tensor> call_kernel(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins,
+                                const std::vector<Shape>& out_shapes, ThreadPool* pool = nullptr,
+                                void* scratch = nullptr);
+// The same for a kernel with one output.
+Tensor call_kernel1(KernelFn fn, const void* params, const std::vector<const Tensor*>& ins, const Shape& out_shape,
+                    ThreadPool* pool = nullptr, void* scratch = nullptr);
 
 // Element-wise comparison with |a-b| <= atol + rtol*|b|; gtest failure message names the
 // first mismatching index. Types and shapes must match exactly.
