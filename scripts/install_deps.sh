@@ -13,6 +13,10 @@ packages=(
   libsodium-dev                                    # signed/encrypted packages (src/package)
   clang libclang-rt-dev                            # libFuzzer targets (tests/fuzz)
   g++-aarch64-linux-gnu qemu-user                  # NEON kernels: cross-build, run under qemu
+  zlib1g-dev libstb-dev dataset-fashion-mnist      # calibration/eval data: IDX(.gz), images (src/io)
+  libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev   # agent + fleet (src/agent, src/fleet)
+  libpqxx-dev postgresql                           # fleet storage on PostgreSQL (tested on loopback)
+  chromium                                         # headless dashboard screenshot test
 )
 if [ "${WISP_WITH_TORCH:-0}" = 1 ]; then
   packages+=(python3-torch python3-torchvision python3-onnx dataset-fashion-mnist)
