@@ -92,7 +92,11 @@ Value* int32_bias(Graph& g, const Value* b, double x_scale, const Tensor& w_scal
 // The clamp of a Relu / Clip between the Conv and the Q, in the output's integer type;
 // false when `act` is not one of them (with constant bounds).
 bool activation_clamp(const Node& act, const QdqParams& y, int64_t& qmin, int64_t& qmax) {
-  const auto q_of = [&](double t) { return static_cast<int64_t>(std::nearbyint(t / y.scale_value)) + y.zp_value; };
+  // As QuantizeLinear computes it (float division, half to even), so a value clipped to
+  // the bound quantizes exactly as in the float simulation.
+  const auto q_of = [&](double t) {
+    return static_cast<int64_t>(std::nearbyint(static_cast<float>(t) / static_cast<float>(y.scale_value))) + y.zp_value;
+  };
   if (act.op_type == "Relu") {
     qmin = std::max(qmin, y.zp_value);
     return true;

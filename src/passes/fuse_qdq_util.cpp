@@ -31,9 +31,10 @@ std::optional<QdqParams> per_tensor_dq(const Value* v) {
   QdqParams p;
   if (!read_params(dq, p)) return std::nullopt;
   p.q = dq->inputs[0];
-  p.qtype = known_dtype(p.q);
+  // Intermediate values rarely declare their type; the zero point has q's type (ONNX).
+  p.qtype = p.zero_point ? known_dtype(p.zero_point) : known_dtype(p.q);
   if (!is_8bit(p.qtype)) return std::nullopt;
-  if (p.zero_point && known_dtype(p.zero_point) != p.qtype) return std::nullopt;
+  if (known_dtype(p.q) != DType::kUndefined && known_dtype(p.q) != p.qtype) return std::nullopt;
   return p;
 }
 
