@@ -192,6 +192,10 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
               const int32_t add = q.bias_minus_zp_sums(c + r);
               const quant::FixedPointMultiplier fm = q.multiplier[c + r];
               uint8_t* yc = yn + (c + r) * y_cs + (j0 + j) * y_ps;
+              if (y_ps == 1) {
+                mk.requant(acc + r * mk.nr, nn, add, fm, y_zp, qmin, qmax, y_flip, yc);
+                continue;
+              }
               for (int64_t jj = 0; jj < nn; ++jj)
                 yc[jj * y_ps] =
                     static_cast<uint8_t>(quant::requantize(acc[r * mk.nr + jj] + add, fm, y_zp, qmin, qmax)) ^ y_flip;
