@@ -81,6 +81,13 @@ def main():
     inits = {t.name: t for t in g.initializer}
     names = tensors_to_quantize(g)
     ranges = calibrate(model, names, args.calib, args.wisp)
+    # As ONNX Runtime's quantizer: a MaxPool's output shares its input's parameters (so
+    # the pool runs on the integers).
+    producer = {o: n for n in g.node for o in n.output}
+    for name in names:
+        p = producer.get(name)
+        if p is not None and p.op_type == "MaxPool" and p.input[0] in ranges:
+            ranges[name] = ranges[p.input[0]]
 
     new_nodes, new_inits = [], []
     act_scale = {}
