@@ -202,6 +202,10 @@ std::vector<Case> cases() {
   out.push_back({1, 3, 17, 17, 33, 5, 5, 1, 2, 1, false, false, 20, 60, 60, 255});
   out.push_back({1, 64, 8, 8, 24, 3, 3, 1, 1, 1, false, false, 77, 128, 0, 255});
   out.push_back({1, 3, 15, 15, 8, 7, 7, 2, 3, 1, false, false, 114, 0, 0, 255});
+  // Wide stride-2 rows (the vector even-byte gather, and its tail); pointwise full tiles.
+  out.push_back({1, 3, 9, 75, 8, 7, 7, 2, 3, 1, false, false, 114, 0, 0, 255});
+  out.push_back({1, 5, 6, 70, 6, 1, 1, 2, 0, 1, true, false, 3, 9, 0, 255});
+  out.push_back({2, 8, 16, 16, 12, 1, 1, 1, 0, 1, false, false, 30, 9, 0, 255});
   // Signed activations and outputs (symmetric: zp 0; and not).
   out.push_back({1, 6, 10, 10, 11, 3, 3, 1, 1, 1, true, true, 0, 0, -128, 127});
   out.push_back({2, 5, 7, 9, 12, 1, 1, 1, 0, 1, true, false, -5, 17, 17, 255});
