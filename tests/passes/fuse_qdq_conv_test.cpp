@@ -215,6 +215,57 @@ TEST(FuseQdqAdd, ResidualBlockStaysInIntegers) {
   }
 }
 
+// x [2, 16] -> Q/DQ -> Gemm(transB, int32 bias) -> Q/DQ, and x3 [2, 3, 16] -> MatMul(B [16, 9]) -> Relu -> Q/DQ.
+TEST(FuseQdqMatMul, GemmAndMatMulBecomeIntegerAndAgreeWithSimulation) {
+  ModelBuilder b;
+  QdqBuilder q{b};
+  const float sx = 4.0f / 255;
+  std::vector<float> ws;
+  Value* x = q.qdq(b.input("x", {2, 16}), sx, 128);
+  Value* w = q.weights("w", {10, 16}, ws);  // [N, K], per-channel axis 0
+  Attributes tb;
+  tb.set_int("transB", 1);
+  b.output(q.qdq(b.op("Gemm", {x, w, q.bias("c", sx, ws)}, tb), 6.0f / 255, 120));
+  // MatMul B [K, N] per column (axis 1): quantize by hand.
+  const Tensor& bf = *b.random_constant("b_float", Shape{16, 9})->constant;
+  Tensor bq(DType::kI8, Shape{16, 9}), bs(DType::kF32, Shape{9}), bz(DType::kI8, Shape{9});
+  for (int64_t n = 0; n < 9; ++n) {
+    float mx = 0;
+    for (int64_t k = 0; k < 16; ++k) mx = std::max(mx, std::fabs(bf.as<float>()[k * 9 + n]));
+    bs.as<float>()[n] = mx / 127;
+    for (int64_t k = 0; k < 16; ++k)
+      bq.as<int8_t>()[k * 9 + n] = static_cast<int8_t>(std::nearbyint(bf.as<float>()[k * 9 + n] / bs.as<float>()[n]));
+  }
+  Attributes axis1;
+  axis1.set_int("axis", 1);
+  Value* bdq = b.op("DequantizeLinear", {b.constant("b_q", bq), b.constant("b_s", bs), b.constant("b_z", bz)}, axis1);
+  Value* x3 = q.qdq(b.input("x3", {2, 3, 16}), sx, 128);
+  b.output(q.qdq(b.op("Relu", {b.op("MatMul", {x3, bdq})}), 5.0f / 255, 0));
+  auto before = b.model();
+  auto after = optimize_model(*before);
+  EXPECT_EQ(test::op_counts(after->graph)["QLinearMatMul"], 2);
+  EXPECT_EQ(test::op_counts(after->graph).count("Gemm"), 0u);
+  EXPECT_EQ(test::op_counts(after->graph).count("MatMul"), 0u);
+  for (Isa isa : {Isa::kRef, best_isa()}) {
+    SessionConfig config;
+    config.max_isa = isa;
+    Session sim(before, config), fused(after, config);
+    double max_steps = 0;
+    for (uint32_t seed = 1; seed <= 5; ++seed) {
+      const Tensor in = test::random_f32(Shape{2, 16}, seed, -2.0f, 2.0f);
+      const Tensor in3 = test::random_f32(Shape{2, 3, 16}, seed + 10, -2.0f, 2.0f);
+      const auto want = sim.run({{"x", in.view()}, {"x3", in3.view()}});
+      const auto got = fused.run({{"x", in.view()}, {"x3", in3.view()}});
+      const float steps[] = {6.0f / 255, 5.0f / 255};
+      for (int o = 0; o < 2; ++o)
+        for (int64_t i = 0; i < want[o].numel(); ++i)
+          max_steps = std::max<double>(max_steps, std::fabs(got[o].as<float>()[i] - want[o].as<float>()[i]) / steps[o]);
+    }
+    EXPECT_LE(max_steps, 1.0001) << isa_name(isa);
+    std::printf("[ info ] Gemm + MatMul %s: max |int - sim| = %.3f steps\n", isa_name(isa).data(), max_steps);
+  }
+}
+
 TEST(FuseQdqPassthrough, NotWhenParamsDiffer) {
   ModelBuilder b;
   QdqBuilder q{b};
