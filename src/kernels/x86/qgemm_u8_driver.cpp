@@ -75,8 +75,10 @@ void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int6
       }
       const int64_t iw0 = t.ow0 * s - g.pad_begin[2] + kw * g.dilation[2];
       // Positions [lo, hi) of the run read inside the input row; the rest are padding.
-      const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : (-iw0 + s - 1) / s);
-      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : (g.in[2] - 1 - iw0) / s + 1, lo, t.len);
+      // (Strides 1 and 2 without a division: an idiv per run was a fifth of the driver.)
+      const auto div_s = [s](int64_t v) { return s == 1 ? v : s == 2 ? v >> 1 : v / s; };  // v >= 0
+      const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : div_s(-iw0 + s - 1));
+      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : div_s(g.in[2] - 1 - iw0) + 1, lo, t.len);
       const uint8_t* src = xc + id * in_hw + ih * g.in[2] + iw0;
       if (lo > 0) std::memset(dst, pad, static_cast<size_t>(lo));
       if (s == 1) {
