@@ -7,6 +7,8 @@
 //         with wisp_fixed_point=1 and the activation as [wisp_qmin, wisp_qmax]
 //
 // (kernels/ref/qgemm.hpp: channel = column of B). Gemm's bias must be 1-D [N] (or [1, N]).
+// Imported QLinearMatMul nodes that fit the form (int8 symmetric constant 2-D B) are
+// marked wisp_fixed_point=1 as well (their ties then round up, see docs/quantization.md).
 #include <cmath>
 
 #include "ir/ops/epilogue_attrs.hpp"
@@ -138,6 +140,24 @@ bool fuse_one(Graph& g, const UseMap& uses, Node& n) {
   return true;
 }
 
+// An imported QLinearMatMul (QOperator models) with a constant 2-D int8 B, zero point 0,
+// per-tensor A and Y parameters takes the same fixed-point path.
+bool mark_imported(Node& n) {
+  if (n.op_type != "QLinearMatMul" || !n.domain.empty() || n.attrs.has(kFixedPointAttr) || n.inputs.size() != 8)
+    return false;
+  for (size_t i = 1; i < 8; ++i)
+    if (!n.has_input(i) || !constant_of(n.inputs[i])) return false;
+  const Tensor* b = constant_of(n.inputs[3]);
+  const Tensor* bz = constant_of(n.inputs[5]);
+  if (b->dtype() != DType::kI8 || b->shape().rank() != 2 || bz->dtype() != DType::kI8) return false;
+  for (int64_t i = 0; i < bz->numel(); ++i)
+    if (bz->as<int8_t>()[i] != 0) return false;
+  for (size_t i : {1u, 2u, 6u, 7u})
+    if (constant_of(n.inputs[i])->numel() != 1) return false;
+  n.attrs.set_int(kFixedPointAttr, 1);
+  return true;
+}
+
 }  // namespace
 
 bool fuse_qdq_matmul(Graph& g) {
@@ -151,6 +171,7 @@ bool fuse_qdq_matmul(Graph& g) {
         break;
       }
   }
+  for (const auto& np : g.nodes()) changed |= mark_imported(*np);
   return changed;
 }
 

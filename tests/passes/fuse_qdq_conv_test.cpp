@@ -266,6 +266,46 @@ TEST(FuseQdqMatMul, GemmAndMatMulBecomeIntegerAndAgreeWithSimulation) {
   }
 }
 
+// QOperator models from other tools: QLinearConv / QLinearMatMul with int8 symmetric constant
+// weights are marked for the fixed-point kernels; outputs stay within one step of ONNX's.
+TEST(FuseQdqImported, QLinearNodesWithSymmetricInt8WeightsTakeTheIntegerPath) {
+  ModelBuilder b;
+  Value* x = b.input("x", {1, 4, 5, 5}, DType::kU8);
+  const auto f = [&](const char* n, float v) { return b.constant(n, Tensor::from<float>({}, {v})); };
+  const auto u = [&](const char* n, uint8_t v) { return b.constant(n, Tensor::from<uint8_t>({}, {v})); };
+  Tensor w(DType::kI8, Shape{6, 4, 3, 3});
+  for (int64_t i = 0; i < w.numel(); ++i) w.as<int8_t>()[i] = static_cast<int8_t>((i * 37) % 255 - 127);
+  Attributes pads = conv_attrs(1, 1);
+  Value* c = b.op("QLinearConv", {x, f("xs", 0.02f), u("xz", 128), b.constant("w", w), f("ws", 0.01f),
+                                  b.constant("wz", Tensor::from<int8_t>({}, {0})), f("ys", 0.05f), u("yz", 100)},
+                  pads);
+  Value* a2 = b.input("a", {3, 8}, DType::kU8);
+  Tensor m(DType::kI8, Shape{8, 5});
+  for (int64_t i = 0; i < m.numel(); ++i) m.as<int8_t>()[i] = static_cast<int8_t>((i * 53) % 255 - 127);
+  Value* mm = b.op("QLinearMatMul", {a2, f("as", 0.03f), u("az", 7), b.constant("m", m), f("ms", 0.02f),
+                                     b.constant("mz", Tensor::from<int8_t>({}, {0})), f("os", 0.1f), u("oz", 50)});
+  b.output(c);
+  b.output(mm);
+  auto before = b.model();
+  auto after = test::apply_pass(*test::apply_pass(*before, passes::fuse_qdq_conv), passes::fuse_qdq_matmul);
+  for (const auto& n : after->graph.nodes()) EXPECT_EQ(n->attrs.get_int(kFixedPointAttr, 0), 1) << n->op_type;
+  Session onnx_rounding(before), fixed(after);
+  Tensor xin(DType::kU8, Shape{1, 4, 5, 5}), ain(DType::kU8, Shape{3, 8});
+  for (int64_t i = 0; i < xin.numel(); ++i) xin.as<uint8_t>()[i] = static_cast<uint8_t>(i * 29);
+  for (int64_t i = 0; i < ain.numel(); ++i) ain.as<uint8_t>()[i] = static_cast<uint8_t>(i * 31);
+  const auto want = onnx_rounding.run({{"x", xin.view()}, {"a", ain.view()}});
+  const auto got = fixed.run({{"x", xin.view()}, {"a", ain.view()}});
+  int differ = 0;
+  for (int o = 0; o < 2; ++o)
+    for (int64_t i = 0; i < want[o].numel(); ++i) {
+      const int d = std::abs(int(got[o].as<uint8_t>()[i]) - int(want[o].as<uint8_t>()[i]));
+      EXPECT_LE(d, 1) << o << " " << i;
+      differ += d != 0;
+    }
+  std::printf("[ info ] imported QLinear nodes: %d of %lld outputs differ from ONNX rounding (by 1)\n", differ,
+              static_cast<long long>(want[0].numel() + want[1].numel()));
+}
+
 TEST(FuseQdqPassthrough, NotWhenParamsDiffer) {
   ModelBuilder b;
   QdqBuilder q{b};
