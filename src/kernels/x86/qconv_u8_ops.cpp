@@ -15,6 +15,7 @@ void qlinear_conv_kernel(const KernelArgs& args) {
   static const KernelFn reference = find_kernel("", "QLinearConv", DType::kUndefined, Isa::kRef);
   const ref::QConvParams& p = args.p<ref::QConvParams>();
   const QGemmMicrokernel* mk = qgemm_microkernel(kIsa);
+  // Grouped / depthwise int8 convs: the depthwise kernels (depthwise_conv_q8*) hook in here.
   if (!p.fixed_point || p.conv.group != 1 || !mk) return reference(args);
   const ref::ConvParams& c = p.conv;
   // The reference's im2col region comes first in the scratch (ir/ops/conv_quantized.cpp).
