@@ -29,6 +29,28 @@ uint8_t* align64(void* p) {
   return reinterpret_cast<uint8_t*>(addr + (64 - addr % 64) % 64);
 }
 
+// Short copies and fills (runs of one output row, tens of bytes) inline: a libc call per
+// run cost as much as the copy.
+inline void copy_run(uint8_t* dst, const uint8_t* src, int64_t n) {
+  if (n < 16) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    return;
+  }
+  for (int64_t i = 0; i + 16 <= n; i += 16)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16),
+                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16)));
+}
+inline void fill_run(uint8_t* dst, uint8_t v, int64_t n) {
+  if (n < 16) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = v;
+    return;
+  }
+  const __m128i vv = _mm_set1_epi8(static_cast<char>(v));
+  for (int64_t i = 0; i + 16 <= n; i += 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), vv);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), vv);
+}
+
 // dst[t] = src[2 t] for t in [lo, hi): stride-2 convs (ResNet's stem and downsampling).
 // 16 outputs per step from 32 bytes (mask the odd bytes, pack words to bytes); a step
 // reads up to src[2 t + 31], inside the row's valid range while t + 17 <= hi.
@@ -70,7 +92,7 @@ void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int6
       const int64_t id = t.od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
       const int64_t ih = t.oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
       if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
-        std::memset(dst, pad, static_cast<size_t>(t.len));
+        fill_run(dst, pad, t.len);
         continue;
       }
       const int64_t iw0 = t.ow0 * s - g.pad_begin[2] + kw * g.dilation[2];
@@ -80,17 +102,17 @@ void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int6
       const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : div_s(-iw0 + s - 1));
       const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : div_s(g.in[2] - 1 - iw0) + 1, lo, t.len);
       const uint8_t* src = xc + id * in_hw + ih * g.in[2] + iw0;
-      if (lo > 0) std::memset(dst, pad, static_cast<size_t>(lo));
+      if (lo > 0) fill_run(dst, pad, lo);
       if (s == 1) {
-        std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo));
+        copy_run(dst + lo, src + lo, hi - lo);
       } else if (s == 2) {
         copy_even_bytes(src, lo, hi, dst);
       } else {
         for (int64_t i = lo; i < hi; ++i) dst[i] = src[i * s];
       }
-      if (hi < t.len) std::memset(dst + hi, pad, static_cast<size_t>(t.len - hi));
+      if (hi < t.len) fill_run(dst + hi, pad, t.len - hi);
     }
-    if (len < kTileP) std::memset(row + len, pad, static_cast<size_t>(kTileP - len));
+    if (len < kTileP) fill_run(row + len, pad, kTileP - len);
     if (++kw == g.kernel[2]) {  // next tap: (c, kd, kh, kw) in row-major order
       kw = 0;
       if (++kh == g.kernel[1]) {
