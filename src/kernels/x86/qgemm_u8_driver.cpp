@@ -207,6 +207,8 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
                    const QGemmSource& src, int64_t x_batch_stride, uint8_t* y, int64_t y_batch_stride, int64_t y_cs,
                    int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool) {
   if (batch == 0 || positions == 0 || q.channels == 0) return;
+  WISP_CHECK(mk.mr * mk.nr <= 8 * 32, ErrorCode::kInternal, "int8 GEMM: microkernel tile ", mk.mr, "x", mk.nr,
+             " exceeds the driver's accumulator buffer");
   const auto* packed_w = static_cast<const int8_t*>(qgemm_packed_weights(q, mk));
   const int64_t k4 = (q.k + 3) / 4 * 4, kgroups = k4 / 4, slot_bytes = ref::qgemm_slot_bytes(q.k);
   uint8_t* slots = align64(scratch);
