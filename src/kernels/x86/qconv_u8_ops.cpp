@@ -23,6 +23,8 @@ void qlinear_conv_kernel(const KernelArgs& args) {
   QGemmSource src;
   src.x = args.in[0]->as<const uint8_t>();
   src.geo = &c.geo;
+  src.channels_last = ref::qconv_uses_channels_last(c);
+  src.in_channels = c.in_channels;
   const int64_t positions = c.geo.out_size();
   qgemm_x86_run(*mk, p.q, c.batch, positions, src, c.in_channels * c.geo.in_size(), args.out[0]->as<uint8_t>(),
                 c.out_channels * positions, positions, 1, static_cast<uint8_t*>(args.scratch) + skip,
