@@ -53,42 +53,6 @@ std::optional<DqWeights> dq_weights(const Value* w, int64_t out_channels) {
   return DqWeights{dq, dq->inputs[0], dq->inputs[1], dq->has_input(2) ? dq->inputs[2] : nullptr};
 }
 
-// The bias as int32 in units of x_scale * w_scale[m]: DQ(int32) kept as is when its scale
-// is that product, else re-expressed; a float constant is quantized.
-Value* int32_bias(Graph& g, const Value* b, double x_scale, const Tensor& w_scale, int64_t m) {
-  const auto acc_scale = [&](int64_t c) {
-    return static_cast<double>(static_cast<float>(x_scale) * w_scale.as<float>()[w_scale.numel() == 1 ? 0 : c]);
-  };
-  std::vector<double> real(static_cast<size_t>(m));
-  if (Node* dq = made_by(b, "DequantizeLinear")) {
-    const Tensor* bq = dq->has_input(0) ? constant_of(dq->inputs[0]) : nullptr;
-    const Tensor* bs = dq->has_input(1) ? constant_of(dq->inputs[1]) : nullptr;
-    const Tensor* bz = dq->has_input(2) ? constant_of(dq->inputs[2]) : nullptr;
-    if (!bq || bq->dtype() != DType::kI32 || bq->numel() != m || !bs || bs->dtype() != DType::kF32) return nullptr;
-    if (bs->numel() != 1 && bs->numel() != m) return nullptr;
-    if (dq->has_input(2) && (!bz || bz->dtype() != DType::kI32)) return nullptr;
-    bool same_scale = true;
-    for (int64_t c = 0; c < m; ++c) {
-      const double s = bs->as<float>()[bs->numel() == 1 ? 0 : c];
-      const int64_t z = bz ? bz->as<int32_t>()[bz->numel() == 1 ? 0 : c] : 0;
-      same_scale &= z == 0 && std::fabs(s - acc_scale(c)) <= 1e-6 * acc_scale(c);
-      real[c] = (bq->as<int32_t>()[c] - z) * s;
-    }
-    if (same_scale) return dq->inputs[0];
-  } else if (const Tensor* bf = constant_of(b); bf && bf->dtype() == DType::kF32 && bf->numel() == m) {
-    for (int64_t c = 0; c < m; ++c) real[c] = bf->as<float>()[c];
-  } else {
-    return nullptr;
-  }
-  Tensor out(DType::kI32, Shape{m});
-  for (int64_t c = 0; c < m; ++c) {
-    const double v = std::nearbyint(real[c] / acc_scale(c));
-    if (!(std::fabs(v) < 2147483647.0)) return nullptr;
-    out.as<int32_t>()[c] = static_cast<int32_t>(v);
-  }
-  return g.add_constant(g.unique_name(b->name + "_int32"), std::move(out));
-}
-
 bool fuse_conv(Graph& g, const UseMap& uses, Node& conv) {
   if (conv.op_type != "Conv" || !conv.domain.empty() || conv.inputs.size() > 3 || !conv.has_output(0) ||
       conv.attrs.has(kActivationAttr) || conv.attrs.has(kResidualAttr) || !conv.has_input(0) || !conv.has_input(1))

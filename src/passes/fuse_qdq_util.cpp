@@ -87,6 +87,43 @@ Node* activation_after(const UseMap& uses, const Value* v) {
   return nullptr;
 }
 
+Value* int32_bias(Graph& g, const Value* c, double a_scale, const Tensor& b_scale, int64_t n) {
+  const auto acc_scale = [&](int64_t i) {
+    return static_cast<double>(static_cast<float>(a_scale) * b_scale.as<float>()[b_scale.numel() == 1 ? 0 : i]);
+  };
+  std::vector<double> real(static_cast<size_t>(n));
+  if (Node* dq = made_by(c, "DequantizeLinear")) {
+    const Tensor* bq = dq->has_input(0) ? constant_of(dq->inputs[0]) : nullptr;
+    const Tensor* bs = dq->has_input(1) ? constant_of(dq->inputs[1]) : nullptr;
+    if (!bq || bq->dtype() != DType::kI32 || bq->numel() != n || !bs || bs->dtype() != DType::kF32) return nullptr;
+    if (bs->numel() != 1 && bs->numel() != n) return nullptr;
+    if (dq->has_input(2)) {
+      const Tensor* bz = constant_of(dq->inputs[2]);
+      if (!bz || bz->dtype() != DType::kI32) return nullptr;
+      for (int64_t i = 0; i < bz->numel(); ++i)
+        if (bz->as<int32_t>()[i] != 0) return nullptr;
+    }
+    bool same = true;
+    for (int64_t i = 0; i < n; ++i) {
+      const double s = bs->as<float>()[bs->numel() == 1 ? 0 : i];
+      same &= std::fabs(s - acc_scale(i)) <= 1e-6 * acc_scale(i);
+      real[i] = bq->as<int32_t>()[i] * s;
+    }
+    if (same && bq->shape().rank() == 1) return dq->inputs[0];
+  } else if (const Tensor* bf = constant_of(c); bf && bf->dtype() == DType::kF32 && bf->numel() == n) {
+    for (int64_t i = 0; i < n; ++i) real[i] = bf->as<float>()[i];
+  } else {
+    return nullptr;
+  }
+  Tensor out(DType::kI32, Shape{n});
+  for (int64_t i = 0; i < n; ++i) {
+    const double v = std::nearbyint(real[i] / acc_scale(i));
+    if (!(std::fabs(v) < 2147483647.0)) return nullptr;
+    out.as<int32_t>()[i] = static_cast<int32_t>(v);
+  }
+  return g.add_constant(g.unique_name(c->name + "_int32"), std::move(out));
+}
+
 bool same_qparams(const QdqParams& a, const QdqParams& b) {
   return a.qtype == b.qtype && a.zp_value == b.zp_value && a.scale_value == b.scale_value;
 }

@@ -32,6 +32,11 @@ std::optional<QdqParams> per_tensor_q(Node* n);
 bool activation_clamp(const Node& act, const QdqParams& y, int64_t& qmin, int64_t& qmax);
 // The single reader of v when it is a Relu/Clip reading v (null otherwise).
 Node* activation_after(const UseMap& uses, const Value* v);
+// A Conv / Gemm bias as an int32 [n] constant in units of x_scale * w_scale[i] (w_scale a
+// float32 tensor of 1 or n values): a DQ(int32, zero point 0) with that scale is reused as
+// is; another scale, or a float constant, is re-quantized into a new constant; null when it
+// is neither or a value does not fit int32.
+Value* int32_bias(Graph& g, const Value* bias, double x_scale, const Tensor& w_scale, int64_t n);
 // The two quantizations are the same (scale and zero point and type).
 bool same_qparams(const QdqParams& a, const QdqParams& b);
 
