@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "ir/ops/infer_util.hpp"
 #include "kernels/kernel_registry.hpp"
@@ -56,6 +57,11 @@ void fill_fixed_point(InferContext& ctx, const QGemmInputs& in, int64_t channels
       q.weight_sums[c] += v;
     }
     if (bias) q.bias[c] = static_cast<int32_t>(element_as_int(*bias, c));
+    // Every int32 the kernels form (the sum, bias - x_zp * weight_sums) stays in range when
+    // |bias| + 255 * 128 * K < 2^31.
+    if (std::abs(int64_t{q.bias[c]}) + int64_t{32640} * k >= (int64_t{1} << 31))
+      ctx.fail_unsupported(str_cat(form, ": bias ", q.bias[c], " at channel ", c, " with K = ", k,
+                                   " could overflow the int32 accumulator"));
     const double ws = element_as_double(w_scale, w_scale.numel() == 1 ? 0 : c);
     const double ratio = xs * ws / ys;
     if (!(ratio >= 0) || ratio >= 1 << 30)
