@@ -21,6 +21,7 @@
 // tensor or per output channel (axis 0), the bias int32 (its scale x_scale * w_scale, as
 // the quantizers emit; otherwise it is re-expressed in that scale) or a float constant,
 // the Conv's float output read only by the activation / Q, and constant parameters.
+#include <algorithm>
 #include <cmath>
 
 #include "ir/ops/epilogue_attrs.hpp"
@@ -82,9 +83,11 @@ bool fuse_conv(Graph& g, const UseMap& uses, Node& conv) {
   qmax = yq->qtype == DType::kI8 ? 127 : 255;
   if (act && !activation_clamp(*act, *yq, qmin, qmax)) return false;
   if (qmin > qmax) return false;
+  const int64_t k = wq_probe->numel() / std::max<int64_t>(m, 1);
+  if (!fits_int32_accumulator(k, 0)) return false;
   Value* bias = nullptr;
   if (conv.has_input(2)) {
-    bias = int32_bias(g, conv.inputs[2], x->scale_value, *constant_of(w->scale), m);
+    bias = int32_bias(g, conv.inputs[2], x->scale_value, *constant_of(w->scale), m, k);
     if (!bias) return false;
   }
   // ONNX requires the zero points' presence: make absent ones explicit constants.
@@ -145,7 +148,7 @@ bool fuse_qdq_conv(Graph& g) {
     }
   }
   for (const auto& np : g.nodes()) changed |= mark_imported(*np);
-  if (changed) g.erase_unused_values();
+  g.erase_unused_values();  // also constants made for a match that was then given up
   return changed;
 }
 

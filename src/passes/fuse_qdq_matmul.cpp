@@ -74,10 +74,11 @@ bool fuse_one(Graph& g, const UseMap& uses, Node& n) {
   if ((act && !activation_clamp(*act, *y, qmin, qmax)) || qmin > qmax) return false;
   const std::optional<QuantB> b = quant_b(g, n.inputs[1], gemm && n.attrs.get_int("transB", 0) != 0);
   if (!b) return false;
-  const int64_t cols = constant_of(b->b)->shape()[1];
+  const int64_t rows = constant_of(b->b)->shape()[0], cols = constant_of(b->b)->shape()[1];
+  if (!fits_int32_accumulator(rows, 0)) return false;
   Value* bias = nullptr;
   if (gemm && n.has_input(2)) {
-    bias = int32_bias(g, n.inputs[2], a->scale_value, *b->scale_t, cols);
+    bias = int32_bias(g, n.inputs[2], a->scale_value, *b->scale_t, cols, rows);
     if (!bias) return false;
   }
   const auto zp_or_zero = [&](Value* zp, DType t, const std::string& base) -> Value* {
@@ -133,6 +134,9 @@ bool fuse_qdq_matmul(Graph& g) {
       }
   }
   for (const auto& np : g.nodes()) changed |= mark_imported(*np);
+  // A match given up after its transposed B or bias constant was made leaves that
+  // constant unread: drop it (the graph is then as it was).
+  g.erase_unused_values();
   return changed;
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 namespace wisp::passes {
 namespace {
@@ -87,7 +88,11 @@ Node* activation_after(const UseMap& uses, const Value* v) {
   return nullptr;
 }
 
-Value* int32_bias(Graph& g, const Value* c, double a_scale, const Tensor& b_scale, int64_t n) {
+bool fits_int32_accumulator(int64_t k, int64_t bias) {
+  return std::abs(bias) + int64_t{32640} * k < (int64_t{1} << 31);
+}
+
+Value* int32_bias(Graph& g, const Value* c, double a_scale, const Tensor& b_scale, int64_t n, int64_t k) {
   const auto acc_scale = [&](int64_t i) {
     return static_cast<double>(static_cast<float>(a_scale) * b_scale.as<float>()[b_scale.numel() == 1 ? 0 : i]);
   };
@@ -109,7 +114,9 @@ Value* int32_bias(Graph& g, const Value* c, double a_scale, const Tensor& b_scal
       same &= std::fabs(s - acc_scale(i)) <= 1e-6 * acc_scale(i);
       real[i] = bq->as<int32_t>()[i] * s;
     }
-    if (same && bq->shape().rank() == 1) return dq->inputs[0];
+    bool fits = true;
+    for (int64_t i = 0; i < n; ++i) fits &= fits_int32_accumulator(k, bq->as<int32_t>()[i]);
+    if (same && fits && bq->shape().rank() == 1) return dq->inputs[0];
   } else if (const Tensor* bf = constant_of(c); bf && bf->dtype() == DType::kF32 && bf->numel() == n) {
     for (int64_t i = 0; i < n; ++i) real[i] = bf->as<float>()[i];
   } else {
@@ -118,7 +125,7 @@ Value* int32_bias(Graph& g, const Value* c, double a_scale, const Tensor& b_scal
   Tensor out(DType::kI32, Shape{n});
   for (int64_t i = 0; i < n; ++i) {
     const double v = std::nearbyint(real[i] / acc_scale(i));
-    if (!(std::fabs(v) < 2147483647.0)) return nullptr;
+    if (!(std::fabs(v) < 2147483647.0) || !fits_int32_accumulator(k, static_cast<int64_t>(v))) return nullptr;
     out.as<int32_t>()[i] = static_cast<int32_t>(v);
   }
   return g.add_constant(g.unique_name(c->name + "_int32"), std::move(out));

@@ -35,8 +35,11 @@ Node* activation_after(const UseMap& uses, const Value* v);
 // A Conv / Gemm bias as an int32 [n] constant in units of x_scale * w_scale[i] (w_scale a
 // float32 tensor of 1 or n values): a DQ(int32, zero point 0) with that scale is reused as
 // is; another scale, or a float constant, is re-quantized into a new constant; null when it
-// is neither or a value does not fit int32.
-Value* int32_bias(Graph& g, const Value* bias, double x_scale, const Tensor& w_scale, int64_t n);
+// is neither or a value could overflow the int32 accumulator of a K = k dot product.
+Value* int32_bias(Graph& g, const Value* bias, double x_scale, const Tensor& w_scale, int64_t n, int64_t k);
+// |bias| + 255 * 128 * k < 2^31: every int32 of the fixed-point kernels stays in range
+// (ir/ops/qgemm_infer.cpp refuses other nodes).
+bool fits_int32_accumulator(int64_t k, int64_t bias);
 // The two quantizations are the same (scale and zero point and type).
 bool same_qparams(const QdqParams& a, const QdqParams& b);
 
