@@ -1,16 +1,15 @@
-// QLinearAdd (fixed point, kernels/ref/qadd.hpp) on AVX2 for inputs of the output's shape;
-// broadcasting goes to the reference. As the AVX-512 kernel (qadd_q8_avx512.cpp), 8 bytes
-// per step; AVX2 lacks the 64-bit arithmetic shift and min/max, so (as in the GEMM's
-// requantization, qgemm_u8_avx2.cpp) the rounded sum is offset by 2^63 for a logical
-// shift and clamped with 64-bit compares. Bit for bit qadd_value.
+// QLinearAdd (fixed point, kernels/ref/qadd.hpp) loop on AVX2, for inputs of the output's
+// shape (entry point and broadcasting: q8_elementwise_ops.cpp). As the AVX-512 loop
+// (qadd_q8_avx512.cpp), 8 bytes per step; AVX2 lacks the 64-bit arithmetic shift and
+// min/max, so (as in the GEMM's requantization, qgemm_u8_avx2.cpp) the rounded sum is
+// offset by 2^63 for a logical shift and clamped with 64-bit compares. Bit for bit
+// qadd_value.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/kernel_registry.hpp"
-#include "kernels/ref/qadd.hpp"
-#include "runtime/thread_pool.hpp"
+#include "kernels/x86/q8_elementwise.hpp"
 
 namespace wisp::x86 {
 namespace {
@@ -47,24 +46,10 @@ void qadd_run(const uint8_t* a, const uint8_t* b, uint8_t* y, int64_t n, const r
   }
 }
 
-void qlinear_add_kernel(const KernelArgs& args) {
-  static const KernelFn reference = find_kernel("com.microsoft", "QLinearAdd", DType::kUndefined, Isa::kRef);
-  const int64_t n = args.out[0]->numel();
-  if (args.in[0]->numel() != n || args.in[3]->numel() != n) return reference(args);
-  const ref::QAddParams& p = args.p<ref::QAddParams>();
-  const uint8_t flip = args.in[0]->dtype == DType::kI8 ? 0x80 : 0;
-  const auto* a = args.in[0]->as<const uint8_t>();
-  const auto* b = args.in[3]->as<const uint8_t>();
-  auto* y = args.out[0]->as<uint8_t>();
-  parallel_for(args.pool, (n + 63) / 64, [&](int64_t l0, int64_t l1) {
-    const int64_t j0 = l0 * 64, j1 = std::min(n, l1 * 64);
-    qadd_run(a + j0, b + j0, y + j0, j1 - j0, p, flip);
-  });
-}
-
 }  // namespace
 
-WISP_REGISTER_KERNEL("QLinearAdd", DType::kU8, Isa::kAvx2, qlinear_add_kernel, "com.microsoft");
-WISP_REGISTER_KERNEL("QLinearAdd", DType::kI8, Isa::kAvx2, qlinear_add_kernel, "com.microsoft");
+void qadd_q8_avx2(const uint8_t* a, const uint8_t* b, uint8_t* y, int64_t n, const ref::QAddParams& p, uint8_t flip) {
+  qadd_run(a, b, y, n, p, flip);
+}
 
 }  // namespace wisp::x86

@@ -1,14 +1,12 @@
-// QLinearAdd (fixed point, kernels/ref/qadd.hpp) on AVX-512 for inputs of the output's
-// shape (the residual Adds of quantized CNNs); broadcasting goes to the reference.
+// QLinearAdd (fixed point, kernels/ref/qadd.hpp) loop on AVX-512 for inputs of the output's
+// shape, the residual Adds of quantized CNNs (entry point: q8_elementwise_ops.cpp).
 // 16 bytes per step: widened to int32, zero points off, the 64-bit products of the even
 // and odd lanes (vpmuldq) summed, rounded, shifted (vpsraq) and clamped in 64 bits, then
 // merged and narrowed back to bytes -- qadd_value bit for bit. int8 runs in the uint8
 // domain (x ^ 0x80 = x + 128, zero points + 128).
 #include <immintrin.h>
 
-#include "kernels/kernel_registry.hpp"
-#include "kernels/ref/qadd.hpp"
-#include "runtime/thread_pool.hpp"
+#include "kernels/x86/q8_elementwise.hpp"
 
 // GCC 12's unmasked 64-bit AVX-512 intrinsics trip -Wmaybe-uninitialized (see
 // qgemm_u8_avx512.cpp): a false positive, silenced for this file.
@@ -44,26 +42,10 @@ void qadd_run(const uint8_t* a, const uint8_t* b, uint8_t* y, int64_t n, const r
   }
 }
 
-void qlinear_add_kernel(const KernelArgs& args) {
-  static const KernelFn reference = find_kernel("com.microsoft", "QLinearAdd", DType::kUndefined, Isa::kRef);
-  const int64_t n = args.out[0]->numel();
-  if (args.in[0]->numel() != n || args.in[3]->numel() != n) return reference(args);
-  const ref::QAddParams& p = args.p<ref::QAddParams>();
-  const uint8_t flip = args.in[0]->dtype == DType::kI8 ? 0x80 : 0;
-  const auto* a = args.in[0]->as<const uint8_t>();
-  const auto* b = args.in[3]->as<const uint8_t>();
-  auto* y = args.out[0]->as<uint8_t>();
-  // Chunks of whole 64-byte lines per thread (static, so any thread count gives the same bytes).
-  const int64_t lines = (n + 63) / 64;
-  parallel_for(args.pool, lines, [&](int64_t l0, int64_t l1) {
-    const int64_t j0 = l0 * 64, j1 = std::min(n, l1 * 64);
-    qadd_run(a + j0, b + j0, y + j0, j1 - j0, p, flip);
-  });
-}
-
 }  // namespace
 
-WISP_REGISTER_KERNEL("QLinearAdd", DType::kU8, Isa::kAvx512, qlinear_add_kernel, "com.microsoft");
-WISP_REGISTER_KERNEL("QLinearAdd", DType::kI8, Isa::kAvx512, qlinear_add_kernel, "com.microsoft");
+void qadd_q8_avx512(const uint8_t* a, const uint8_t* b, uint8_t* y, int64_t n, const ref::QAddParams& p, uint8_t flip) {
+  qadd_run(a, b, y, n, p, flip);
+}
 
 }  // namespace wisp::x86
