@@ -14,6 +14,7 @@
 #include "core/status.hpp"
 #include "ir/implicit_inputs.hpp"
 #include "onnx/onnx_import_internal.hpp"
+#include "runtime/session.hpp"
 #include "wisp_onnx/onnx.pb.h"
 
 namespace wisp {
@@ -96,9 +97,48 @@ void write_value_info(const Value& v, onnx::ValueInfoProto* out) {
   if (v.dtype != DType::kUndefined || v.shape) write_type(v, out->mutable_type());
 }
 
+// Types and shapes of the main graph's intermediate values, from two Session::prepare
+// runs with every symbolic input dimension at 1 and then at 2: a dimension that agrees is
+// static, one that differs depends on the symbols and is written as unknown. Empty when
+// the model does not prepare without real inputs (value_info is optional).
+std::map<const Value*, Value> infer_value_types(const Model& model) {
+  std::map<const Value*, Value> out;
+  std::shared_ptr<const Model> alias(std::shared_ptr<const Model>(), &model);  // not owned
+  try {
+    std::map<const Value*, TensorView> first;
+    for (int64_t dim : {1, 2}) {
+      SessionConfig config;
+      config.default_symbolic_dim = dim;
+      Session session(alias, config);
+      session.prepare({});
+      for (const auto& n : model.graph.nodes())
+        for (const Value* v : n->outputs) {
+          const TensorView* tv = v ? session.prepared_value(v) : nullptr;
+          if (!tv) continue;
+          if (dim == 1) {
+            first[v] = TensorView{tv->dtype, tv->shape, nullptr};
+            continue;
+          }
+          auto it = first.find(v);
+          if (it == first.end() || it->second.dtype != tv->dtype || it->second.shape.rank() != tv->shape.rank()) continue;
+          Value& info = out[v];
+          info.dtype = tv->dtype;
+          SymShape shape;
+          for (int i = 0; i < tv->shape.rank(); ++i)
+            shape.push_back(SymDim{it->second.shape[i] == tv->shape[i] ? tv->shape[i] : -1, ""});
+          info.shape = std::move(shape);
+        }
+    }
+  } catch (const Error&) {
+    out.clear();
+  }
+  return out;
+}
+
 class Exporter {
  public:
-  Exporter(int opset, const OnnxExportOptions& options) : opset_(opset), options_(options) {}
+  Exporter(int opset, const OnnxExportOptions& options, std::map<const Value*, Value> inferred)
+      : opset_(opset), options_(options), inferred_(std::move(inferred)) {}
 
   void write_graph(const Graph& g, onnx::GraphProto* out) {
     out->set_name(g.name.empty() ? "wisp" : g.name);
@@ -117,9 +157,20 @@ class Exporter {
     std::set<const Value*> declared(g.inputs.begin(), g.inputs.end());
     declared.insert(g.outputs.begin(), g.outputs.end());
     for (const auto& n : g.nodes())
-      for (const Value* v : n->outputs)
-        if (v && !declared.count(v) && !v->is_constant() && (v->dtype != DType::kUndefined || v->shape))
+      for (const Value* v : n->outputs) {
+        if (!v || declared.count(v) || v->is_constant()) continue;
+        if (v->dtype != DType::kUndefined && v->shape) {
           write_value_info(*v, out->add_value_info());
+        } else if (auto it = inferred_.find(v); it != inferred_.end()) {
+          Value known;
+          known.name = v->name;
+          known.dtype = v->dtype != DType::kUndefined ? v->dtype : it->second.dtype;
+          known.shape = v->shape ? v->shape : it->second.shape;
+          write_value_info(known, out->add_value_info());
+        } else if (v->dtype != DType::kUndefined || v->shape) {
+          write_value_info(*v, out->add_value_info());
+        }
+      }
   }
 
  private:
@@ -224,6 +275,7 @@ class Exporter {
 
   int opset_;
   const OnnxExportOptions& options_;
+  std::map<const Value*, Value> inferred_;  // main graph only
 };
 
 }  // namespace
@@ -260,7 +312,7 @@ std::string export_onnx_bytes(const Model& model, const OnnxExportOptions& optio
     o->set_domain(domain);
     o->set_version(version);
   }
-  Exporter exporter(opset, options);
+  Exporter exporter(opset, options, options.write_value_info ? infer_value_types(model) : std::map<const Value*, Value>{});
   exporter.write_graph(model.graph, proto.mutable_graph());
   std::string bytes;
   WISP_CHECK(proto.SerializeToString(&bytes), ErrorCode::kResourceExhausted,

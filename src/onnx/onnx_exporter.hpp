@@ -26,7 +26,8 @@ namespace wisp {
 struct OnnxExportOptions {
   // The ai.onnx opset written is at least this (e.g. 21 for INT4 DequantizeLinear).
   int min_opset = 0;
-  // value_info entries for intermediate values whose type or shape is known.
+  // value_info entries for intermediate values: types and shapes declared in the IR, else
+  // found by preparing a Session on the declared input shapes (symbolic dims left unknown).
   bool write_value_info = true;
 };
 

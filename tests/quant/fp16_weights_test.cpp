@@ -33,7 +33,7 @@ TEST(Fp16Weights, SampleModelHalvesAndStaysClose) {
   EXPECT_GE(report.converted, 4);
   EXPECT_EQ(report.bytes_after * 2, report.bytes_before);
   EXPECT_GT(report.max_abs_rounding, 0.0);
-  EXPECT_LT(report.max_abs_rounding, 1e-3);
+  EXPECT_LT(report.max_abs_rounding, 4e-3);  // half an f16 ulp at the largest weights (|w| < 8)
   auto counts = test::op_counts(half->graph);
   EXPECT_EQ(counts["Cast"], report.converted);
   int64_t f16_constants = 0;
