@@ -2,6 +2,7 @@
 // (the whole node conformance suite does the same through `wisp_conformance --via-onnx`).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -11,6 +12,8 @@
 #include "onnx/onnx_exporter.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "passes/pass_manager.hpp"
+#include "quant/fp16_weights.hpp"
+#include "quant/prune.hpp"
 #include "runtime/session.hpp"
 #include "test_util/op_test_util.hpp"
 #include "test_util/pass_test_util.hpp"
@@ -149,6 +152,35 @@ TEST(OnnxExporter, TorchResNet18RoundTripsBitExact) {
   const Tensor x = read_npy("/work/main/bench/models/out/resnet18.input.npy");
   const std::string in = original->graph.inputs.at(0)->name;
   expect_bit_equal(run(back, {{in, x.view()}}).at(0), run(original, {{in, x.view()}}).at(0));
+}
+
+// Writes exported models, inputs and Wisp's outputs for tests/onnx/ort_check.js (the
+// ctest onnx_export_loads_in_ort): the directory comes from WISP_ORT_CHECK_DIR; without
+// it the test only checks that every model exports.
+TEST(OnnxExporter, ExportForOrt) {
+  const char* dir = std::getenv("WISP_ORT_CHECK_DIR");
+  std::vector<std::pair<std::string, std::shared_ptr<Model>>> models;
+  auto sample = import_onnx_file(kSample);
+  models.push_back({"fashion_mnist_cnn", sample});
+  models.push_back({"fashion_mnist_cnn_fp16", quant::convert_weights_fp16(*sample)});
+  models.push_back({"fashion_mnist_cnn_pruned", quant::prune(*sample, 0.5, true)});
+  const std::string zoo = "/work/main/bench/models/out/";
+  for (const char* name : {"resnet18", "mobilenet_v2"})
+    if (fs::exists(zoo + name + ".onnx")) models.push_back({name, import_onnx_file(zoo + name + ".onnx")});
+  if (dir) fs::create_directories(dir);
+  for (const auto& [name, m] : models) {
+    const std::string bytes = export_onnx_bytes(*m);
+    ASSERT_GT(bytes.size(), 0u);
+    if (!dir) continue;
+    const Value* in = m->graph.inputs.at(0);
+    Shape shape;
+    for (const SymDim& d : *in->shape) shape.push_back(d.is_static() ? d.value : 1);
+    const Tensor x = test::random_f32(shape, 21, 0.0f, 1.0f);
+    const std::string base = std::string(dir) + "/" + name;
+    export_onnx(*m, base + ".onnx");
+    write_npy(base + ".input.npy", x.view());
+    write_npy(base + ".wisp.npy", run(m, {{in->name, x.view()}}).at(0).view());
+  }
 }
 
 }  // namespace
