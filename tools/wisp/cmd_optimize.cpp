@@ -1,9 +1,8 @@
 // `wisp optimize IN.onnx -o OUT.onnx|OUT.wisp`: quantization and weight compression.
 //   --int8       static PTQ to ONNX QDQ (src/quant/quantizer.hpp) calibrated on --calib DATA
 //   --dynamic    MatMul/Gemm dynamic activation quantization, LSTM/GRU int8 weights
-//   --fp16 / --int4 / --prune: weight conversions provided by src/quant (E's part); they are
-//   compiled in when their headers exist (__has_include), so this file builds before and
-//   after that branch merges.
+//   --fp16 / --int4 / --prune: weight conversions provided by src/quant (E's part); --int4 is
+//   compiled in when src/quant/int4_weights.hpp exists (CMake sets WISP_HAS_INT4).
 // The graph gets only the standard-preserving passes before quantization (BN folding,
 // Identity/dead-node removal...), never the wisp-specific fusions, so the ONNX written is
 // plain ONNX that ONNX Runtime runs.
@@ -27,21 +26,17 @@
 #ifdef WISP_WITH_FORMAT
 #include "format/wisp_format.hpp"
 #endif
-#if __has_include("onnx/onnx_exporter.hpp")
 #include "onnx/onnx_exporter.hpp"
-#define WISP_HAS_ONNX_EXPORT 1
-#endif
-#if __has_include("quant/fp16_weights.hpp")
 #include "quant/fp16_weights.hpp"
-#define WISP_HAS_FP16 1
-#endif
-#if __has_include("quant/int4_weights.hpp")
-#include "quant/int4_weights.hpp"
-#define WISP_HAS_INT4 1
-#endif
-#if __has_include("quant/prune.hpp")
 #include "quant/prune.hpp"
+#define WISP_HAS_ONNX_EXPORT 1
+#define WISP_HAS_FP16 1
 #define WISP_HAS_PRUNE 1
+// int4 arrives with E's branch: CMake defines WISP_HAS_INT4 when src/quant/int4_weights.hpp
+// exists (a compile definition, not __has_include, so ccache's direct mode cannot hand back
+// an object compiled before the header appeared).
+#ifdef WISP_HAS_INT4
+#include "quant/int4_weights.hpp"
 #endif
 
 namespace wisp::cli {
