@@ -74,7 +74,10 @@ Calibration calibrate(const Model& float_model, const CalibrationData& data, con
              "calibration needs at least one sample (pass --calib DATA with some data)");
   Calibration cal;
   std::shared_ptr<Model> prepared = prepare_float_model(float_model);
-  if (options.equalize) cal.equalized = equalize_cross_layer(prepared->graph) > 0;
+  if (options.equalize) {
+    cal.equalized_pairs = equalize_cross_layer(prepared->graph);
+    cal.equalized = cal.equalized_pairs > 0;
+  }
   // Statistics for every tensor any later quantize call might quantize: keep_float and
   // only_nodes are applied when quantizing, not here.
   const QuantPlan plan = plan_quantization(prepared->graph, QuantizeOptions{});

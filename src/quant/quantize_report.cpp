@@ -18,8 +18,8 @@ std::string QuantizeReport::summary() const {
                 weight_bytes_after / 1024.0,
                 weight_bytes_before ? double(weight_bytes_after) / double(weight_bytes_before) : 0.0);
   out += line;
-  std::snprintf(line, sizeof line, "  equalization      %s\n  bias corrected    %lld nodes\n",
-                equalized_pairs ? "applied" : "none", static_cast<long long>(bias_corrected_nodes));
+  std::snprintf(line, sizeof line, "  equalization      %lld conv pairs\n  bias corrected    %lld nodes\n",
+                static_cast<long long>(equalized_pairs), static_cast<long long>(bias_corrected_nodes));
   out += line;
   if (tensors.empty()) return out;
   int counts[5] = {};

@@ -48,7 +48,7 @@ std::shared_ptr<Model> quantize_static(const Calibration& cal, const Calibration
   QuantizeReport& rep = report ? *report : local;
   rep = QuantizeReport{};
   rep.weight_bytes_before = constant_bytes(g);
-  rep.equalized_pairs = cal.equalized ? 1 : 0;
+  rep.equalized_pairs = cal.equalized_pairs;
 
   QuantPlan plan = plan_quantization(g, options);
   // Tensors calibration could not see as float (or never saw) stay float.

@@ -70,6 +70,7 @@ struct Calibration {
   // preparation quantize_static applies (constant folding, BN folding, equalization).
   std::shared_ptr<const Model> prepared_model;
   bool equalized = false;
+  int64_t equalized_pairs = 0;  // conv pairs cross-layer equalization scaled
 };
 
 // Per tensor, what was chosen.
