@@ -46,6 +46,25 @@ QuantPlan plan_quantization(const Graph& g, const QuantizeOptions& options) {
   std::set<const Value*> outputs(g.outputs.begin(), g.outputs.end());
   std::set<const Value*> quantized;
   auto mark = [&](const Value* v) { quantized.insert(v); };
+  // The output a compute node's Q goes after: its own, or that of a Relu/Clip (constant
+  // bounds) that is its only reader.
+  auto effective_output = [&](const Node& n) -> const Value* {
+    const Value* out = n.outputs[0];
+    auto it = readers.find(out);
+    if (it != readers.end() && it->second.size() == 1 && !outputs.count(out)) {
+      const Node& r = *it->second[0];
+      const bool clip_const = r.op_type == "Clip" && (!r.has_input(1) || r.inputs[1]->is_constant()) &&
+                              (!r.has_input(2) || r.inputs[2]->is_constant());
+      if (r.domain.empty() && (r.op_type == "Relu" || clip_const)) out = r.outputs[0];
+    }
+    return out;
+  };
+  // A node kept float keeps its output float too, even where a quantized reader would
+  // otherwise quantize it as its input: that quantization is part of the error the node's
+  // sensitivity measured, so mixed precision (--accuracy-budget) must remove it as well.
+  std::set<const Value*> forced_float;
+  for (const auto& up : g.nodes())
+    if (is_compute_op(*up) && contains(options.keep_float, up->name)) forced_float.insert(effective_output(*up));
 
   for (const auto& up : g.nodes()) {
     const Node& n = *up;
@@ -86,15 +105,9 @@ QuantPlan plan_quantization(const Graph& g, const QuantizeOptions& options) {
       if (!is_activation(n.inputs[0]) || !is_activation(n.inputs[1])) continue;
       acts = {n.inputs[0], n.inputs[1]};
     }
-    for (const Value* a : acts) mark(a);
-    const Value* out = n.outputs[0];
-    auto it = readers.find(out);
-    if (it != readers.end() && it->second.size() == 1 && !outputs.count(out)) {
-      const Node& r = *it->second[0];
-      const bool clip_const = r.op_type == "Clip" && (!r.has_input(1) || r.inputs[1]->is_constant()) &&
-                              (!r.has_input(2) || r.inputs[2]->is_constant());
-      if (r.domain.empty() && (r.op_type == "Relu" || clip_const)) out = r.outputs[0];
-    }
+    for (const Value* a : acts)
+      if (!forced_float.count(a)) mark(a);
+    const Value* out = effective_output(n);
     if (is_float(out)) mark(out);
     plan.compute_nodes.push_back(&n);
   }

@@ -217,6 +217,29 @@ TEST(QuantizeStatic, EqualizationAvoidsTheDepthwiseCollapse) {
               ours_db);
 }
 
+TEST(QuantizeStatic, SensitivityRanksTheNoisiestLayerFirst) {
+  // The unbalanced depthwise block without equalization: the pointwise conv whose output
+  // spans 1e-2..1e1 per channel loses the most when its output is quantized per tensor.
+  auto model = unbalanced_depthwise_net();
+  const CalibrationData calib = random_feeds("x", {1, 4, 10, 10}, 8, 3);
+  QuantizeOptions o;
+  o.equalize = false;
+  o.method = CalibMethod::kMinMax;
+  const Calibration cal = calibrate(*model, calib, o);
+  QuantizeReport rep;
+  auto q = quantize_static(cal, calib, o, &rep);
+  const auto ranked = rank_sensitive_nodes(*cal.prepared_model, *q, rep, calib);
+  ASSERT_EQ(ranked.size(), 3u);
+  EXPECT_EQ(ranked[0].first, "pw1");
+  EXPECT_GE(ranked[0].second, ranked[1].second);
+  EXPECT_GE(ranked[1].second, ranked[2].second);
+  // Keeping it float (what --accuracy-budget does) recovers most of the output SQNR.
+  const double before = output_sqnr(*model, *q, calib);
+  o.keep_float = {ranked[0].first};
+  const double after = output_sqnr(*model, *quantize_static(cal, calib, o), calib);
+  EXPECT_GT(after, before + 6.0);
+}
+
 TEST(QuantizeStatic, CalibrationNeedsData) {
   auto model = small_cnn();
   EXPECT_THROW(quantize_static(*model, CalibrationData{}, QuantizeOptions{}), Error);

@@ -108,11 +108,13 @@ quant::CalibrationData make_feeds(const Model& model, const Tensor& data, int64_
              "calibration data feeds one input; this model has ", model.graph.inputs.size());
   const Value* in = model.graph.inputs[0];
   // A static batch dimension decides the batch; a symbolic one takes --batch.
-  if (in->shape && !in->shape->empty() && (*in->shape)[0].is_static()) batch = (*in->shape)[0].value;
+  const bool fixed = in->shape && !in->shape->empty() && (*in->shape)[0].is_static();
+  if (fixed) batch = (*in->shape)[0].value;
   quant::CalibrationData cd;
   const int64_t n = data.shape()[0];
-  for (int64_t s = 0; s + batch <= n; s += batch)
-    cd.feeds.push_back({{in->name, slice_samples(data, s, batch)}});
+  // A fixed batch drops the samples that do not fill one; a free one takes a short last batch.
+  for (int64_t s = 0; s < n && (!fixed || s + batch <= n); s += batch)
+    cd.feeds.push_back({{in->name, slice_samples(data, s, std::min(batch, n - s))}});
   return cd;
 }
 
