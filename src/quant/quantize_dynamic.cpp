@@ -82,7 +82,10 @@ std::shared_ptr<Model> quantize_dynamic(const Model& float_model, QuantizeReport
   for (Node* n : nodes) {
     if (!n->domain.empty()) continue;
     const std::string& op = n->op_type;
-    if ((op == "MatMul" || op == "Gemm") && const_f32(n->inputs[1], 2) && n->inputs[0] &&
+    // A weight shared by several nodes (exporters dedupe identical initializers) is
+    // quantized once; later readers see its DequantizeLinear output.
+    const bool weight_ok = n->has_input(1) && (const_f32(n->inputs[1], 2) || done_weights.count(n->inputs[1]));
+    if ((op == "MatMul" || op == "Gemm") && weight_ok && n->inputs[0] &&
         !n->inputs[0]->is_constant() && n->attrs.get_int("transA", 0) == 0) {
       Value* w = n->inputs[1];
       if (!done_weights.count(w)) {
@@ -104,7 +107,7 @@ std::shared_ptr<Model> quantize_dynamic(const Model& float_model, QuantizeReport
       }
       rep.quantized_nodes.push_back(n->name + " (weights only)");
     } else if (op == "MatMul" || op == "Gemm") {
-      rep.float_nodes.push_back(n->name + " (weight not a 2-D float constant)");
+      rep.float_nodes.push_back(n->name + (n->has_input(1) && !n->inputs[1]->is_constant() ? " (activation x activation: float in dynamic mode)" : " (weight not a 2-D float constant)"));
     }
   }
   g.sort_topologically();
