@@ -5,6 +5,13 @@
 //       non-empty bins (what quantization to `levels` steps can represent);
 // and the threshold minimises KL(P || Q). It clips long tails much harder than minmax and
 // keeps the resolution where the mass is, which is why it suits heavy-tailed activations.
+// The zero bin is damped to its neighbour's count first (as NVIDIA's pytorch-quantization
+// does): post-ReLU tensors hold a spike of exact zeros that quantizes exactly whatever the
+// threshold, but smeared over its Q group it made KL choose the smallest threshold (LeNet
+// on Fashion-MNIST: clip at 1/6 of the max, top-1 90.85% -> 86.99%). Spikes away from zero
+// (a constant image background gives every channel of the first conv one value) fool KL
+// the same way, so the search never clips more than 1% of the values: candidates start at
+// the 99th percentile of |x|.
 #include <cmath>
 #include <vector>
 
@@ -17,13 +24,15 @@ double threshold_entropy(const TensorStats& s, bool symmetric) {
   const auto levels = static_cast<int64_t>(std::ceil(quant_levels(s, symmetric)));  // 128 or 255
   if (bins <= levels || s.hist_max <= 0) return threshold_minmax(s);
   const double width = s.hist_max / static_cast<double>(bins);
-  const std::vector<double>& h = s.histogram;
+  std::vector<double> h = s.histogram;
+  h[0] = h[1];
   std::vector<double> tail(static_cast<size_t>(bins) + 1, 0.0);  // tail[i] = sum h[i..]
   for (int64_t i = bins - 1; i >= 0; --i) tail[static_cast<size_t>(i)] = tail[static_cast<size_t>(i) + 1] + h[static_cast<size_t>(i)];
   double best_kl = -1;
   int64_t best_i = bins;
   std::vector<double> q(static_cast<size_t>(bins));
-  for (int64_t i = levels; i <= bins; ++i) {
+  const auto p99_bin = static_cast<int64_t>(std::ceil(threshold_percentile(s, 99.0) / width));
+  for (int64_t i = std::max(levels, std::min(p99_bin, bins)); i <= bins; ++i) {
     // Q: `levels` groups over [0, i).
     for (int64_t g = 0; g < levels; ++g) {
       const int64_t b0 = g * i / levels, b1 = (g + 1) * i / levels;
