@@ -17,6 +17,7 @@
 #include "cli.hpp"
 #include "io/dataset.hpp"
 #include "onnx/onnx_importer.hpp"
+#include "passes/pass_manager.hpp"
 #include "quant/calib_methods.hpp"
 #include "quant/layer_sqnr.hpp"
 #include "quant/model_prep.hpp"
@@ -142,10 +143,15 @@ double top1(const std::shared_ptr<const Model>& model, const quant::CalibrationD
   return seen ? 100.0 * double(right) / double(seen) : 0.0;
 }
 
-void write_output(const Model& model, const std::string& out, const std::string& src, const quant::Calibration* cal) {
+void write_output(const Model& quantized, const std::string& out, const std::string& src, const quant::Calibration* cal) {
   const std::string ext = std::filesystem::path(out).extension().string();
   if (ext == ".wisp") {
 #ifdef WISP_WITH_FORMAT
+    // A .wisp is what devices run, as `wisp convert` writes it: the graph optimizer runs
+    // (its fuse_qdq passes turn QDQ into integer nodes) and the plan is stored. The ONNX
+    // output below stays plain QDQ for other tools.
+    const std::shared_ptr<Model> optimized = optimize_model(quantized);
+    const Model& model = *optimized;
     format::Metadata meta;
     meta.source_name = std::filesystem::path(src).filename().string();
     meta.producer_name = "wisp optimize";
@@ -167,7 +173,8 @@ void write_output(const Model& model, const std::string& out, const std::string&
         meta.histograms.push_back(std::move(h));
       }
     }
-    format::write_wisp_file(out, model, meta, nullptr);
+    const std::optional<format::StoredPlan> plan = format::plan_for_declared_shapes(optimized);
+    format::write_wisp_file(out, model, meta, plan ? &*plan : nullptr);
     return;
 #else
     throw UsageError{"this build has no .wisp format (WISP_WITH_FORMAT=OFF)"};
@@ -175,7 +182,7 @@ void write_output(const Model& model, const std::string& out, const std::string&
   }
   if (ext == ".onnx") {
 #ifdef WISP_HAS_ONNX_EXPORT
-    export_onnx(model, out);
+    export_onnx(quantized, out);
     return;
 #else
     throw UsageError{"this build has no ONNX exporter yet: write -o OUT.wisp"};
