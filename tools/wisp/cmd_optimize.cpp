@@ -232,6 +232,7 @@ int cmd_optimize(const std::vector<std::string>& raw_argv) {
     quant::PruneReport pr;
     model = quant::prune(*model, args.get_double("prune", 0.0), args.flag("structured"), &pr);
     details += pr.summary();
+    if (!details.empty() && details.back() != '\n') details += '\n';
     lines.emplace_back("pruned", args.get("prune") + (args.flag("structured") ? " structured" : " unstructured"));
 #else
     throw UsageError{"--prune is not in this build yet (src/quant/prune.hpp)"};
@@ -355,6 +356,7 @@ int cmd_optimize(const std::vector<std::string>& raw_argv) {
               src_bytes ? double(out_bytes) / double(src_bytes) : 0.0);
   if (float_acc >= 0) std::printf("  top-1 (--eval)    float %.2f%%, quantized %.2f%%\n", float_acc, quant_acc);
   std::fputs(details.c_str(), stdout);
+  if (!details.empty() && details.back() != '\n') std::fputc('\n', stdout);
   return 0;
 }
 
