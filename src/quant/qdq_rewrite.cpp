@@ -89,11 +89,11 @@ ActivationParams activation_params(double clip_min, double clip_max, bool symmet
 
 void insert_weight_dq(Graph& g, Value* w, const PerChannelWeights& q) {
   const std::string base = w->name;
-  Value* wq = g.add_constant(base + "_quantized", q.q);
+  Value* wq = g.add_constant(g.unique_name(base + "_quantized"), q.q);
   Tensor scales(DType::kF32, Shape{static_cast<int64_t>(q.scales.size())});
   std::copy(q.scales.begin(), q.scales.end(), scales.as<float>());
-  Value* ws = g.add_constant(base + "_scale", std::move(scales));
-  Value* wz = g.add_constant(base + "_zero_point", Tensor(DType::kI8, Shape{static_cast<int64_t>(q.scales.size())}));
+  Value* ws = g.add_constant(g.unique_name(base + "_scale"), std::move(scales));
+  Value* wz = g.add_constant(g.unique_name(base + "_zero_point"), Tensor(DType::kI8, Shape{static_cast<int64_t>(q.scales.size())}));
   make_computed(w, q.q.shape());
   Node* dq = g.add_node("DequantizeLinear", base + "_DequantizeLinear", {wq, ws, wz}, {w});
   dq->attrs.set_int("axis", q.axis);
@@ -113,9 +113,9 @@ void insert_bias_dq(Graph& g, Value* b, float x_scale, const std::vector<float>&
     q.as<int32_t>()[c] = static_cast<int32_t>(std::clamp(v, -2147483647.0, 2147483647.0));
   }
   const std::string base = b->name;
-  Value* bq = g.add_constant(base + "_quantized", std::move(q));
-  Value* bs = g.add_constant(base + "_scale", std::move(scales));
-  Value* bz = g.add_constant(base + "_zero_point", Tensor(DType::kI32, Shape{n}));
+  Value* bq = g.add_constant(g.unique_name(base + "_quantized"), std::move(q));
+  Value* bs = g.add_constant(g.unique_name(base + "_scale"), std::move(scales));
+  Value* bz = g.add_constant(g.unique_name(base + "_zero_point"), Tensor(DType::kI32, Shape{n}));
   make_computed(b, Shape{n});
   Node* dq = g.add_node("DequantizeLinear", base + "_DequantizeLinear", {bq, bs, bz}, {b});
   dq->attrs.set_int("axis", 0);
@@ -124,17 +124,17 @@ void insert_bias_dq(Graph& g, Value* b, float x_scale, const std::vector<float>&
 void insert_activation_qdq(Graph& g, Value* x, const ActivationParams& p) {
   const std::string base = x->name;
   const DType qtype = p.is_signed ? DType::kI8 : DType::kU8;
-  Value* scale = g.add_constant(base + "_scale", scalar_f32(p.scale));
+  Value* scale = g.add_constant(g.unique_name(base + "_scale"), scalar_f32(p.scale));
   Tensor zp(qtype, Shape{});
   if (p.is_signed) *zp.as<int8_t>() = static_cast<int8_t>(p.zero_point);
   else *zp.as<uint8_t>() = static_cast<uint8_t>(p.zero_point);
-  Value* zero = g.add_constant(base + "_zero_point", std::move(zp));
-  Value* xq = g.add_value(base + "_quantized");
+  Value* zero = g.add_constant(g.unique_name(base + "_zero_point"), std::move(zp));
+  Value* xq = g.add_value(g.unique_name(base + "_quantized"));
   xq->dtype = qtype;
   xq->shape = x->shape;
   const bool is_input = std::find(g.inputs.begin(), g.inputs.end(), x) != g.inputs.end();
   if (is_input) {
-    Value* xd = g.add_value(base + "_dequantized");
+    Value* xd = g.add_value(g.unique_name(base + "_dequantized"));
     xd->dtype = DType::kF32;
     xd->shape = x->shape;
     for (const auto& n : g.nodes())
@@ -148,7 +148,7 @@ void insert_activation_qdq(Graph& g, Value* x, const ActivationParams& p) {
   }
   Node* producer = x->producer;
   WISP_CHECK(producer != nullptr, ErrorCode::kInternal, "activation '", base, "' has no producer");
-  Value* xf = g.add_value(base + "_float");
+  Value* xf = g.add_value(g.unique_name(base + "_float"));
   xf->dtype = x->dtype == DType::kUndefined ? DType::kF32 : x->dtype;
   xf->shape = x->shape;
   xf->producer = producer;

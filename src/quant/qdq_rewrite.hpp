@@ -1,4 +1,5 @@
-// Graph surgery producing ONNX QDQ form (Contract 1 in docs/quantization.md):
+// Graph surgery producing ONNX QDQ form (Contract 1 in docs/quantization.md). New names
+// are exactly these unless the model already uses one (then Graph::unique_name adds _N):
 //  - weight W -> int8 `W_quantized` + DequantizeLinear(W_quantized, W_scale, W_zero_point,
 //    axis) whose output is the value named W (no longer a constant);
 //  - activation X produced by P -> P writes `X_float`, QuantizeLinear -> `X_quantized`,

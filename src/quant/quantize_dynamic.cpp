@@ -31,19 +31,19 @@ int64_t constant_bytes(const Graph& g) {
 
 void insert_dynamic_qdq(Graph& g, Value* x) {
   const std::string base = x->name;
-  Value* xq = g.add_value(base + "_quantized");
+  Value* xq = g.add_value(g.unique_name(base + "_quantized"));
   xq->dtype = DType::kU8;
   xq->shape = x->shape;
-  Value* scale = g.add_value(base + "_scale");
+  Value* scale = g.add_value(g.unique_name(base + "_scale"));
   scale->dtype = DType::kF32;
   scale->shape = SymShape{};
-  Value* zero = g.add_value(base + "_zero_point");
+  Value* zero = g.add_value(g.unique_name(base + "_zero_point"));
   zero->dtype = DType::kU8;
   zero->shape = SymShape{};
   Value* src = x;
   Value* dst = x;
   if (std::find(g.inputs.begin(), g.inputs.end(), x) != g.inputs.end()) {
-    dst = g.add_value(base + "_dequantized");
+    dst = g.add_value(g.unique_name(base + "_dequantized"));
     dst->dtype = DType::kF32;
     dst->shape = x->shape;
     for (const auto& n : g.nodes())
@@ -52,7 +52,7 @@ void insert_dynamic_qdq(Graph& g, Value* x) {
   } else {
     Node* producer = x->producer;
     WISP_ASSERT(producer != nullptr);
-    src = g.add_value(base + "_float");
+    src = g.add_value(g.unique_name(base + "_float"));
     src->dtype = DType::kF32;
     src->shape = x->shape;
     src->producer = producer;

@@ -243,6 +243,20 @@ TEST(QuantizeStatic, SensitivityRanksTheNoisiestLayerFirst) {
   EXPECT_GT(after, before + 6.0);
 }
 
+TEST(QuantizeStatic, NamesAlreadyInTheModelAreNotReused) {
+  // A model that already has a value named like one the rewrite adds ("r1_float").
+  auto model = small_cnn();
+  Value* r1 = model->graph.find_value("r1");
+  Value* clash = model->graph.add_value("r1_float");
+  clash->dtype = DType::kF32;
+  model->graph.add_node("Sigmoid", "keep", {r1}, {clash});
+  model->graph.outputs.push_back(clash);
+  auto q = quantize_static(*model, random_feeds("x", {1, 3, 8, 8}, 4, 1), QuantizeOptions{});
+  verify_graph(q->graph);
+  EXPECT_EQ(producer_of(q->graph, "r1_float")->op_type, "Sigmoid");
+  EXPECT_EQ(producer_of(q->graph, "r1")->op_type, "DequantizeLinear");
+}
+
 TEST(QuantizeStatic, CalibrationNeedsData) {
   auto model = small_cnn();
   EXPECT_THROW(quantize_static(*model, CalibrationData{}, QuantizeOptions{}), Error);
