@@ -46,7 +46,7 @@ struct Bar {
 
 // One horizontal bar chart as an <svg class="chart" id=...>.
 std::string bar_chart(const std::string& id, const std::string& title, const std::vector<Bar>& bars, double max_value,
-                      const std::string& unit) {
+                      const std::string& unit, const char* axis_format = "%.0f") {
   const int label_w = 260, bar_w = 520, row_h = 18, top = 28;
   const int height = top + row_h * static_cast<int>(bars.size()) + 24;
   std::ostringstream s;
@@ -66,7 +66,7 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
   }
   const int axis_y = top + row_h * static_cast<int>(bars.size()) + 14;
   s << "<text x=\"" << label_w << "\" y=\"" << axis_y << "\" class=\"ax\">0</text><text x=\"" << label_w + bar_w
-    << "\" y=\"" << axis_y << "\" class=\"ax\" text-anchor=\"end\">" << num("%.0f", max_value) << " " << esc(unit)
+    << "\" y=\"" << axis_y << "\" class=\"ax\" text-anchor=\"end\">" << num(axis_format, max_value) << " " << esc(unit)
     << "</text>\n</svg>\n";
   return s.str();
 }
@@ -83,7 +83,7 @@ std::string before_after(const std::string& id, const std::string& title, double
                          const char* f) {
   std::vector<Bar> bars = {{"float", num(f, before) + " " + unit, "#6f8fbf", "float: " + num(f, before) + " " + unit, before},
                            {"quantized", num(f, after) + " " + unit, "#3a6fb0", "quantized: " + num(f, after) + " " + unit, after}};
-  return bar_chart(id, title, bars, std::max(before, after) * 1.1, unit);
+  return bar_chart(id, title, bars, std::max(before, after) * 1.1, unit, f);
 }
 
 }  // namespace
