@@ -8,6 +8,7 @@
 
 #include "api/model_loading.hpp"
 #include "cli.hpp"
+#include "io/dataset.hpp"
 #include "io/npy.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "passes/pass_manager.hpp"
@@ -16,13 +17,15 @@
 namespace wisp::cli {
 namespace {
 
-constexpr const char* kUsage = R"(Usage: wisp eval MODEL.onnx|MODEL.wisp --data IMAGES.npy --labels LABELS.npy
+constexpr const char* kUsage = R"(Usage: wisp eval MODEL.onnx|MODEL.wisp --data DATA --labels LABELS
                  [--input NAME] [--output NAME] [--scale S] [--batch N] [--limit N] [--threads N] [--json]
                  [--no-optimize]
 
-Runs the model over every sample of IMAGES.npy (first axis = samples) and compares the
-arg-max of the output with LABELS.npy (integers, one per sample). Prints top-1 and top-5
-accuracy and the latency per batch (median, p90, min, max; after one warm-up batch).
+Runs the model over every sample of DATA (first axis = samples) and compares the
+arg-max of the output with LABELS (integers, one per sample). DATA is a .npy file, a
+folder of .npy batches, an IDX file (.gz ok, e.g. t10k-images-idx3-ubyte.gz: uint8
+images become [N,1,H,W] scaled by S) or a folder of images; LABELS a .npy or IDX file. Prints top-1 and
+top-5 accuracy and the latency per batch (median, p90, min, max; after one warm-up batch).
 Integer data fed to a float input is converted as value * S (default S = 1/255 for uint8,
 1 otherwise). --batch sets the samples per run (default 1); --limit uses the first N.
 The graph optimizer runs first unless --no-optimize is given.
@@ -53,8 +56,15 @@ int cmd_eval(const std::vector<std::string>& argv) {
   const LoadedModel loaded = load_model_file(path);
   std::shared_ptr<Model> model = loaded.model;
   if (loaded.format == ModelFormat::kOnnx && !args.flag("no-optimize")) model = optimize_model(*model);
-  Tensor data = read_npy(args.get("data"));
-  Tensor labels = read_npy(args.get("labels"));
+  // .npy data is fed as stored (converted to the input's type below); anything else
+  // (IDX, folders of .npy batches or images) goes through load_dataset as float32.
+  const std::string data_path = args.get("data");
+  const bool npy = data_path.size() > 4 && data_path.compare(data_path.size() - 4, 4, ".npy") == 0;
+  DatasetOptions dataset;
+  dataset.scale = static_cast<float>(args.get_double("scale", 1.0 / 255.0));
+  if (args.has("limit")) dataset.limit = args.get_int("limit", -1);
+  Tensor data = npy ? read_npy(data_path) : load_dataset(data_path, dataset);
+  Tensor labels = load_labels(args.get("labels"), npy ? -1 : dataset.limit);
   WISP_CHECK(data.shape().rank() >= 1, ErrorCode::kInvalidArgument, args.get("data"), ": data must have a sample axis");
   WISP_CHECK(dtype_is_integer(labels.dtype()) && labels.shape().rank() == 1, ErrorCode::kInvalidArgument, args.get("labels"),
              ": labels must be a 1-D integer array");
