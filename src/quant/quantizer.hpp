@@ -98,8 +98,9 @@ Calibration calibrate(const Model& float_model, const CalibrationData& data, con
 
 std::shared_ptr<Model> quantize_static(const Model& float_model, const CalibrationData& data,
                                        const QuantizeOptions& options, QuantizeReport* report = nullptr);
-// Same, from precomputed statistics (calibration.prepared_model is the model quantized;
-// `data` is still needed for bias correction and may be empty when it is off).
+// Same, from precomputed statistics (calibration.prepared_model is the model quantized).
+// Bias correction uses the per-channel input means the calibration recorded, so `data` is
+// not read today (it is kept for a sequential, layer-by-layer correction) and may be empty.
 std::shared_ptr<Model> quantize_static(const Calibration& calibration, const CalibrationData& data,
                                        const QuantizeOptions& options, QuantizeReport* report = nullptr);
 

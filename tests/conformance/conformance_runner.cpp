@@ -2,10 +2,12 @@
 //
 //   wisp_conformance --suite DIR [--suite DIR...] [--filter REGEX] [--overrides FILE]
 //                    [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize]
-//                    [--via-wisp]
+//                    [--via-wisp] [--via-onnx]
 //
 // --optimize runs the graph optimizer (src/passes) on every model after import.
 // --via-wisp writes each model as .wisp and runs the model loaded back (src/format).
+// --via-onnx exports each imported model to ONNX, imports it again and runs that; its
+// outputs must equal the original import's bit for bit (the exporter's round-trip test).
 // Each test runs in a fork()ed child, so a crash (signal) or a hang (killed after
 // --timeout-ms) is reported as CRASH/TIMEOUT and the run goes on. The parent prints one
 // line per test that did not pass, then per-suite and total summary lines:
@@ -51,12 +53,13 @@ struct Options {
   bool verbose = false;
   bool optimize = false;
   bool via_wisp = false;
+  bool via_onnx = false;
 };
 
 [[noreturn]] void usage(const char* msg) {
   std::fprintf(stderr,
                "%s\nusage: wisp_conformance --suite DIR [--suite DIR...] [--filter REGEX] [--overrides FILE]\n"
-               "                        [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize] [--via-wisp]\n",
+               "                        [--min-pass N] [--timeout-ms N] [--jobs N] [--verbose] [--optimize] [--via-wisp] [--via-onnx]\n",
                msg);
   std::exit(2);
 }
@@ -78,6 +81,7 @@ Options parse_args(int argc, char** argv) {
     else if (a == "--verbose" || a == "-v") o.verbose = true;
     else if (a == "--optimize") o.optimize = true;
     else if (a == "--via-wisp") o.via_wisp = true;
+    else if (a == "--via-onnx") o.via_onnx = true;
     else usage(("unknown argument " + a).c_str());
   }
   if (o.suites.empty()) usage("no --suite given");
@@ -120,9 +124,10 @@ struct Child {
 // Child side: run, write "<outcome digit><message>" to the pipe, exit.
 bool g_optimize = false;  // --optimize, read by the forked children
 bool g_via_wisp = false;  // --via-wisp, likewise
+bool g_via_onnx = false;  // --via-onnx, likewise
 
 [[noreturn]] void child_main(const TestCase& tc, const Tolerance& tol, int fd) {
-  const TestResult r = run_test_case(tc, tol, g_optimize, g_via_wisp);
+  const TestResult r = run_test_case(tc, tol, g_optimize, g_via_wisp, g_via_onnx);
   std::string msg = std::to_string(static_cast<int>(r.outcome)) + r.message;
   size_t off = 0;
   while (off < msg.size()) {
@@ -205,6 +210,7 @@ int main(int argc, char** argv) {
   const Options opt = parse_args(argc, argv);
   g_optimize = opt.optimize;
   g_via_wisp = opt.via_wisp;
+  g_via_onnx = opt.via_onnx;
   const std::map<std::string, Override> overrides = load_overrides(opt.overrides_path);
   const std::regex filter(opt.filter.empty() ? ".*" : opt.filter);
   std::vector<TestCase> tests;

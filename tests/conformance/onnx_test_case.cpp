@@ -7,8 +7,10 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include "core/status.hpp"
+#include "onnx/onnx_exporter.hpp"
 #include "onnx/onnx_importer.hpp"
 #include "passes/pass_manager.hpp"
 #ifdef WISP_WITH_FORMAT
@@ -138,7 +140,7 @@ std::string compare_tensors(const Tensor& actual, const Tensor& expected, const 
   return "";
 }
 
-TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize, bool via_wisp) {
+TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize, bool via_wisp, bool via_onnx) {
   try {
     std::shared_ptr<Model> model = import_onnx_file((fs::path(tc.dir) / "model.onnx").string());
     if (optimize) model = optimize_model(*model);
@@ -154,6 +156,16 @@ TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize
 #else
       fail(ErrorCode::kUnsupported, "--via-wisp needs a build with WISP_WITH_FORMAT");
 #endif
+    }
+    // The round trip: the exported model, imported again, must compute exactly what the
+    // original import computes.
+    std::shared_ptr<Model> exported;
+    std::unique_ptr<Session> original_session;
+    if (via_onnx) {
+      const std::string bytes = export_onnx_bytes(*model);
+      exported = import_onnx_bytes(bytes.data(), bytes.size(), "");
+      original_session = std::make_unique<Session>(model);
+      model = exported;
     }
     const Graph& g = model->graph;
     std::vector<fs::path> sets;
@@ -176,6 +188,16 @@ TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize
       for (size_t i = 0; i < inputs.size(); ++i) views.push_back({g.inputs[in_idx[i]]->name, bound[i].view()});
       session.prepare(shapes);
       const std::vector<Tensor> outputs = session.run(views);
+      if (original_session) {
+        original_session->prepare(shapes);
+        const std::vector<Tensor> original = original_session->run(views);
+        for (size_t k = 0; k < original.size() && k < outputs.size(); ++k) {
+          const std::string diff = compare_tensors(outputs[k], original[k], Tolerance{0, 0});
+          if (!diff.empty())
+            return {Outcome::kFail, str_cat(set.filename().string(), ": output '", g.outputs[k]->name,
+                                            "' of the exported model differs from the original's: ", diff)};
+        }
+      }
       const std::vector<size_t> out_idx = match_by_name_or_position(expected, g.outputs, "output");
       for (size_t i = 0; i < expected.size(); ++i) {
         const size_t k = out_idx[i];

@@ -37,7 +37,11 @@ struct TestResult {
 // wisp::Error (kUnsupported -> kUnsupported, others -> kError) and std::exception.
 // With `optimize`, the model goes through optimize_model (src/passes) before it runs.
 // via_wisp: the (optimized) model is written as .wisp and loaded back before running.
-TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize = false, bool via_wisp = false);
+// via_onnx: the imported model is exported to ONNX (src/onnx/onnx_exporter) and imported
+// back; its outputs must equal the directly imported model's bit for bit (and the expected
+// outputs within `tol`). Not combined with `optimize` (fused graphs are not exportable).
+TestResult run_test_case(const TestCase& tc, const Tolerance& tol, bool optimize = false, bool via_wisp = false,
+                         bool via_onnx = false);
 
 // "" when `actual` matches `expected`; else a description of the first mismatch
 // (dtype, shape, or the first element out of tolerance with its index and both values).
