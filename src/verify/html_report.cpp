@@ -50,7 +50,7 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
   const int label_w = 260, bar_w = 520, row_h = 18, top = 28;
   const int height = top + row_h * static_cast<int>(bars.size()) + 24;
   std::ostringstream s;
-  s << "<svg class=\"chart\" id=\"" << id << "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << label_w + bar_w + 90
+  s << "<svg class=\"chart\" id=\"" << id << "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << label_w + bar_w + 170
     << "\" height=\"" << height << "\" role=\"img\" aria-label=\"" << esc(title) << "\">\n";
   s << "<text x=\"0\" y=\"16\" class=\"ct\">" << esc(title) << "</text>\n";
   if (max_value <= 0) max_value = 1;

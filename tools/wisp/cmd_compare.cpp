@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include "api/model_loading.hpp"
 #include "cli.hpp"
 #include "core/status.hpp"
@@ -15,6 +17,7 @@
 #include "quant/quantizer.hpp"
 #include "verify/compare_report.hpp"
 #include "verify/model_eval.hpp"
+#include "verify/sensitivity.hpp"
 
 namespace wisp::cli {
 namespace {
@@ -70,8 +73,7 @@ DatasetOptions dataset_options(const Args& args, int64_t limit) {
 }
 
 // Calibration feeds of up to 32 samples (or the model's fixed batch size).
-[[maybe_unused]] quant::CalibrationData calibration_feeds(  // SENSITIVITY
-    const Model& model, const Tensor& data) {
+quant::CalibrationData calibration_feeds(const Model& model, const Tensor& data) {
   const Value* in = model.graph.inputs.at(0);
   int64_t chunk = 32;
   if (in->shape && !in->shape->empty() && (*in->shape)[0].is_static()) chunk = std::max<int64_t>((*in->shape)[0].value, 1);
@@ -144,7 +146,22 @@ int cmd_compare(const std::vector<std::string>& argv) {
   report.quant_model = {quant_path, file_size(quant_path), qe.latency_ms_median, qe.top1};
   report.top1_agreement = verify::agreement_percent(fe.predictions, qe.predictions);
 
-  if (args.flag("sensitivity")) throw UsageError{"--sensitivity needs the quantizer (not merged yet)"};  // SENSITIVITY
+  if (args.flag("sensitivity")) {
+    const Tensor calib_data = load_dataset(args.get("calib"), dataset_options(args, args.get_int("calib-limit", 512)));
+    verify::SensitivityOptions so;
+    so.batches = batches;
+    so.quantize.symmetric_activations = args.flag("symmetric");
+    if (args.has("calib-method")) so.quantize.method = quant::parse_calib_method(args.get("calib-method"));
+    so.quantize.threads = batches.threads;
+    if (isatty(STDERR_FILENO)) {  // a progress line only where someone watches it
+      so.progress = [](size_t i, size_t n, const std::string& node) {
+        std::fprintf(stderr, "\rsensitivity %zu/%zu %-40.40s", i + 1, n, node.c_str());
+        if (i + 1 == n) std::fputc('\n', stderr);
+      };
+    }
+    report.sensitivity = verify::layer_sensitivity(*float_model, calibration_feeds(*float_model, calib_data), data,
+                                                   label_ptr, so);
+  }
 
   std::fputs(verify::report_table(report, static_cast<size_t>(std::max<int64_t>(args.get_int("rows", 20), 0))).c_str(), stdout);
   if (args.has("json")) write_file(args.get("json"), verify::report_json(report));
