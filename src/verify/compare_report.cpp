@@ -28,8 +28,13 @@ std::string fmt(const char* f, double v) {
   return buf;
 }
 
+// Fits `s` in a column of `width` with at least one space after it. Too long names keep
+// their end ("~es.1/Conv_output_0"): exporters put the distinctive part last.
 std::string pad(std::string s, size_t width, bool right = false) {
-  if (s.size() > width) s = s.substr(0, width - 1) + "~";
+  if (width >= 3 && s.size() >= width) {
+    s.erase(0, s.size() - (width - 2));
+    s.front() = '~';  // the first kept character gives way to the marker
+  }
   const std::string fill(width - s.size(), ' ');
   return right ? fill + s : s + fill;
 }
@@ -87,7 +92,7 @@ std::string report_table(const CompareReport& r, size_t max_rows) {
     out << "  output '" << o->value << "': SQNR " << format_db(o->sqnr_db) << " dB, cosine " << fmt("%.6f", o->cosine);
   if (r.top1_agreement >= 0) out << ", top-1 agreement " << fmt("%.2f%%", r.top1_agreement);
   out << "\n\nPer-layer error (worst first; tensor X of the quantized model = dequantized X)\n";
-  out << "  " << pad("tensor", 28) << pad("node", 24) << pad("op", 20) << pad("SQNR dB", 9, true) << pad("cosine", 11, true)
+  out << "  " << pad("tensor", 46) << pad("node", 40) << pad("op", 18) << pad("SQNR dB", 9, true) << pad("cosine", 11, true)
       << pad("max |err|", 12, true) << "\n";
   size_t rows = 0;
   for (const LayerError& e : r.layers.layers) {
@@ -95,7 +100,7 @@ std::string report_table(const CompareReport& r, size_t max_rows) {
       out << "  ... " << (r.layers.layers.size() - max_rows) << " more (--json / --html list all)\n";
       break;
     }
-    out << "  " << pad(e.value, 28) << pad(e.node, 24) << pad(e.op, 20) << pad(format_db(e.sqnr_db), 9, true)
+    out << "  " << pad(e.value, 46) << pad(e.node, 40) << pad(e.op, 18) << pad(format_db(e.sqnr_db), 9, true)
         << pad(fmt("%.6f", e.cosine), 11, true) << pad(fmt("%.4g", e.max_abs_error), 12, true) << "\n";
   }
   if (r.sensitivity) {
@@ -103,7 +108,7 @@ std::string report_table(const CompareReport& r, size_t max_rows) {
     out << "\nSensitivity: one node quantized at a time (most sensitive first; top-1 "
         << (s.against_labels ? "against the labels" : "= agreement with the float model") << ", float "
         << fmt("%.2f%%", s.float_top1) << ")\n";
-    out << "  " << pad("node", 28) << pad("op", 14) << pad("output SQNR dB", 15, true) << pad("top-1", 9, true)
+    out << "  " << pad("node", 40) << pad("op", 14) << pad("output SQNR dB", 15, true) << pad("top-1", 9, true)
         << pad("drop pts", 10, true) << "\n";
     rows = 0;
     for (const SensitivityEntry& e : s.layers) {
@@ -111,7 +116,7 @@ std::string report_table(const CompareReport& r, size_t max_rows) {
         out << "  ... " << (s.layers.size() - max_rows) << " more\n";
         break;
       }
-      out << "  " << pad(e.node, 28) << pad(e.op, 14) << pad(format_db(e.output_sqnr_db), 15, true)
+      out << "  " << pad(e.node, 40) << pad(e.op, 14) << pad(format_db(e.output_sqnr_db), 15, true)
           << pad(fmt("%.2f%%", e.top1), 9, true) << pad(fmt("%+.2f", e.top1_drop), 10, true) << "\n";
     }
   }

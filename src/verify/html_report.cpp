@@ -47,7 +47,16 @@ struct Bar {
 // One horizontal bar chart as an <svg class="chart" id=...>.
 std::string bar_chart(const std::string& id, const std::string& title, const std::vector<Bar>& bars, double max_value,
                       const std::string& unit, const char* axis_format = "%.0f") {
-  const int label_w = 260, bar_w = 520, row_h = 18, top = 28;
+  // Labels are right-aligned left of the bars: size that column for the longest label
+  // (~7 px per character at 12 px) so none runs off the left edge; very long names keep
+  // their end (exporters put the distinctive part last).
+  constexpr size_t kMaxLabel = 64;
+  size_t longest = 0;
+  for (const Bar& b : bars) longest = std::max(longest, std::min(b.label.size(), kMaxLabel));
+  const int label_w = std::clamp(static_cast<int>(longest) * 7 + 12, 120, 460), bar_w = 520, row_h = 18, top = 28;
+  const auto fit = [&](const std::string& label) {
+    return label.size() <= kMaxLabel ? label : "..." + label.substr(label.size() - (kMaxLabel - 3));
+  };
   const int height = top + row_h * static_cast<int>(bars.size()) + 24;
   std::ostringstream s;
   s << "<svg class=\"chart\" id=\"" << id << "\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << label_w + bar_w + 170
@@ -59,7 +68,7 @@ std::string bar_chart(const std::string& id, const std::string& title, const std
     const int y = top + row_h * static_cast<int>(i);
     const double w = std::clamp(b.value, 0.0, max_value) / max_value * bar_w;
     s << "<g class=\"bar\"><title>" << esc(b.tooltip) << "</title>"
-      << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << esc(b.label) << "</text>"
+      << "<text x=\"" << label_w - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << esc(fit(b.label)) << "</text>"
       << "<rect x=\"" << label_w << "\" y=\"" << y + 2 << "\" width=\"" << num("%.1f", std::max(w, 1.0))
       << "\" height=\"" << row_h - 4 << "\" fill=\"" << b.color << "\"/>"
       << "<text x=\"" << label_w + static_cast<int>(w) + 4 << "\" y=\"" << y + 13 << "\">" << esc(b.value_text) << "</text></g>\n";
