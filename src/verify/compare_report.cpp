@@ -100,9 +100,16 @@ std::string report_table(const CompareReport& r, size_t max_rows) {
       out << "  ... " << (r.layers.layers.size() - max_rows) << " more (--json / --html list all)\n";
       break;
     }
-    out << "  " << pad(e.value, 46) << pad(e.node, 40) << pad(e.op, 18) << pad(format_db(e.sqnr_db), 9, true)
+    out << "  " << pad(e.value, 46) << pad(e.node, 40) << pad(e.op, 18)
+        << pad(e.rescaled ? format_db(e.rescaled_sqnr_db) + "*" : format_db(e.sqnr_db), 9, true)
         << pad(fmt("%.6f", e.cosine), 11, true) << pad(fmt("%.4g", e.max_abs_error), 12, true) << "\n";
   }
+  for (const LayerError& e : r.layers.layers)
+    if (e.rescaled) {
+      out << "  * SQNR after the best per-channel scale: the quantized tensor is the float one with its channels\n"
+             "    rescaled (cross-layer equalization moved scale into the next layer); raw SQNR in --json/--html\n";
+      break;
+    }
   if (r.sensitivity) {
     const SensitivityResult& s = *r.sensitivity;
     out << "\nSensitivity: one node quantized at a time (most sensitive first; top-1 "
@@ -136,7 +143,9 @@ std::string report_json(const CompareReport& r) {
     out << (i ? "," : "") << "{\"tensor\":" << json_string(e.value) << ",\"node\":" << json_string(e.node)
         << ",\"op\":" << json_string(e.op) << ",\"order\":" << e.order << ",\"elements\":" << e.elements
         << ",\"sqnr_db\":" << json_number(e.sqnr_db) << ",\"identical\":" << (std::isinf(e.sqnr_db) && e.sqnr_db > 0 ? "true" : "false")
-        << ",\"cosine\":" << json_number(e.cosine) << ",\"max_abs_error\":" << json_number(e.max_abs_error) << "}";
+        << ",\"cosine\":" << json_number(e.cosine) << ",\"max_abs_error\":" << json_number(e.max_abs_error)
+        << ",\"rescaled_sqnr_db\":" << json_number(e.rescaled_sqnr_db) << ",\"rescaled\":" << (e.rescaled ? "true" : "false")
+        << "}";
   }
   out << "]";
   if (r.sensitivity) {

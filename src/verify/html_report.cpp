@@ -133,15 +133,17 @@ std::string report_html(const CompareReport& r) {
   std::vector<LayerError> in_order = r.layers.layers;
   std::sort(in_order.begin(), in_order.end(), [](const LayerError& a, const LayerError& b) { return a.order < b.order; });
   std::vector<double> dbs;
-  for (const LayerError& e : in_order) dbs.push_back(e.sqnr_db);
+  for (const LayerError& e : in_order) dbs.push_back(e.rank_db());
   const double max_db = chart_max(dbs);
   std::vector<Bar> bars;
   for (const LayerError& e : in_order) {
-    const bool inf = std::isinf(e.sqnr_db) && e.sqnr_db > 0;
-    bars.push_back({e.value + " (" + e.op + ")", format_db(e.sqnr_db) + " dB", inf ? "#2e9d4a" : db_color(e.sqnr_db),
-                    e.value + " from " + e.op + " '" + e.node + "': SQNR " + format_db(e.sqnr_db) + " dB, cosine " +
+    const double db = e.rank_db();
+    const bool inf = std::isinf(db) && db > 0;
+    const std::string raw = e.rescaled ? " (channels rescaled; raw " + format_db(e.sqnr_db) + " dB)" : "";
+    bars.push_back({e.value + " (" + e.op + ")", format_db(db) + " dB" + (e.rescaled ? "*" : ""), inf ? "#2e9d4a" : db_color(db),
+                    e.value + " from " + e.op + " '" + e.node + "': SQNR " + format_db(db) + " dB" + raw + ", cosine " +
                         num("%.6f", e.cosine),
-                    inf ? max_db : e.sqnr_db});
+                    inf ? max_db : db});
   }
   h << "<h2>Per-layer SQNR (graph order)</h2>\n"
     << bar_chart("chart-sqnr", "SQNR of each tensor, quantized vs float (higher is better)", bars, max_db, "dB");
@@ -151,9 +153,14 @@ std::string report_html(const CompareReport& r) {
        "<th>max |err|</th></tr>\n";
   for (const LayerError& e : r.layers.layers)
     h << "<tr><td>" << esc(e.value) << "</td><td class=\"l\">" << esc(e.node) << "</td><td class=\"l\">" << esc(e.op)
-      << "</td><td" << (e.sqnr_db < 15 ? " class=\"bad\"" : "") << ">" << format_db(e.sqnr_db) << "</td><td>"
+      << "</td><td" << (e.rank_db() < 15 ? " class=\"bad\"" : "") << ">" << format_db(e.rank_db())
+      << (e.rescaled ? "* (raw " + format_db(e.sqnr_db) + ")" : "") << "</td><td>"
       << num("%.6f", e.cosine) << "</td><td>" << num("%.4g", e.max_abs_error) << "</td></tr>\n";
   h << "</table>\n";
+  if (std::any_of(r.layers.layers.begin(), r.layers.layers.end(), [](const LayerError& e) { return e.rescaled; }))
+    h << "<p>* SQNR after the best per-channel scale: the quantized tensor is the float one with its channels rescaled "
+         "(cross-layer equalization moved scale into the next layer), so the raw difference is not a quantization "
+         "error.</p>\n";
 
   if (r.sensitivity) {
     const SensitivityResult& s = *r.sensitivity;

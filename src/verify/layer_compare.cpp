@@ -25,6 +25,43 @@ void ErrorAccumulator::add(const float* reference, const float* other, int64_t c
   count_ += count;
 }
 
+void ErrorAccumulator::add_channels(const float* reference, const float* other, int64_t outer, int64_t channels,
+                                    int64_t inner) {
+  add(reference, other, outer * channels * inner);
+  if (ch_signal_.empty()) ch_signal_.assign(static_cast<size_t>(channels), 0.0);
+  ch_dot_.resize(ch_signal_.size(), 0.0);
+  ch_other_.resize(ch_signal_.size(), 0.0);
+  if (static_cast<int64_t>(ch_signal_.size()) != channels) return;  // shape changed: keep the first layout's sums
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* f = reference + (o * channels + c) * inner;
+      const float* q = other + (o * channels + c) * inner;
+      double ff = 0, fq = 0, qq = 0;
+      for (int64_t i = 0; i < inner; ++i) {
+        ff += double(f[i]) * f[i];
+        fq += double(f[i]) * q[i];
+        qq += double(q[i]) * q[i];
+      }
+      ch_signal_[static_cast<size_t>(c)] += ff;
+      ch_dot_[static_cast<size_t>(c)] += fq;
+      ch_other_[static_cast<size_t>(c)] += qq;
+    }
+}
+
+double ErrorAccumulator::rescaled_sqnr_db() const {
+  if (ch_signal_.empty()) return sqnr_db();
+  double signal = 0, residual = 0;
+  for (size_t c = 0; c < ch_signal_.size(); ++c) {
+    signal += ch_signal_[c];
+    // Best scale a = sum fq / sum q^2 leaves sum f^2 - (sum fq)^2 / sum q^2 (>= 0 up to rounding).
+    residual += ch_other_[c] > 0 ? std::max(0.0, ch_signal_[c] - ch_dot_[c] * ch_dot_[c] / ch_other_[c]) : ch_signal_[c];
+  }
+  if (std::isnan(residual) || std::isinf(max_abs_)) return -std::numeric_limits<double>::infinity();
+  if (residual == 0) return std::numeric_limits<double>::infinity();
+  if (signal == 0) return -std::numeric_limits<double>::infinity();
+  return 10.0 * std::log10(signal / residual);
+}
+
 double ErrorAccumulator::sqnr_db() const {
   if (std::isnan(noise_) || std::isinf(max_abs_)) return -std::numeric_limits<double>::infinity();
   if (noise_ == 0) return std::numeric_limits<double>::infinity();
@@ -114,7 +151,13 @@ LayerCompareResult compare_layers(const Model& float_model, const Model& quant_m
       }
       WISP_CHECK(f.shape() == q.shape(), ErrorCode::kInvalidArgument, "tensor '", names[p], "' is ", f.shape().str(),
                  " in the float model but ", q.shape().str(), " in the quantized one");
-      acc[p].add(f.as<float>(), q.as<float>(), f.numel());
+      const Shape& shape = f.shape();
+      const int64_t channels = shape.rank() >= 2 ? shape[1] : 1;
+      const int64_t inner = shape.rank() >= 2 && channels > 0 ? f.numel() / (shape[0] * channels) : 1;
+      if (shape.rank() >= 2 && shape[0] > 0 && channels > 0)
+        acc[p].add_channels(f.as<float>(), q.as<float>(), shape[0], channels, inner);
+      else
+        acc[p].add(f.as<float>(), q.as<float>(), f.numel());
     }
   }
   result.samples = feeder.samples();
@@ -130,10 +173,12 @@ LayerCompareResult compare_layers(const Model& float_model, const Model& quant_m
     e.sqnr_db = acc[p].sqnr_db();
     e.cosine = acc[p].cosine();
     e.max_abs_error = acc[p].max_abs_error();
+    e.rescaled_sqnr_db = acc[p].rescaled_sqnr_db();
+    e.rescaled = e.rescaled_sqnr_db > e.sqnr_db + 10.0;
     result.layers.push_back(std::move(e));
   }
   std::stable_sort(result.layers.begin(), result.layers.end(),
-                   [](const LayerError& a, const LayerError& b) { return a.sqnr_db < b.sqnr_db; });
+                   [](const LayerError& a, const LayerError& b) { return a.rank_db() < b.rank_db(); });
   return result;
 }
 

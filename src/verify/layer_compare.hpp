@@ -9,6 +9,13 @@
 //   cosine = sum f q / sqrt(sum f^2 * sum q^2)
 // over the whole tensor (all elements of all samples), as ORT's and TFLite's debuggers do.
 // The result is sorted worst (lowest SQNR) first.
+//
+// Cross-layer equalization breaks "X is the dequantized X" for the tensor between an
+// equalized pair: the quantizer scales its channels by s_c (and the next layer's weights
+// by 1/s_c), so the quantized model's X is s_c * X_c, a large raw "error" that is no error.
+// Each probe therefore also gets the SQNR after the best per-channel scale (axis 1, least
+// squares: residual_c = sum f^2 - (sum f q)^2 / sum q^2); when that is over 10 dB better,
+// the layer is flagged `rescaled` and ranked by the rescaled SQNR.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -29,6 +36,9 @@ struct LayerError {
   double sqnr_db = 0;    // +inf when the tensors are identical
   double cosine = 0;
   double max_abs_error = 0;
+  double rescaled_sqnr_db = 0;  // after the best per-channel scale (axis 1)
+  bool rescaled = false;        // rescaled_sqnr_db > sqnr_db + 10: channels were rescaled (equalization)
+  double rank_db() const { return rescaled ? rescaled_sqnr_db : sqnr_db; }  // what the order uses
 };
 
 struct LayerCompareResult {
@@ -54,6 +64,9 @@ std::vector<const Value*> shared_probe_values(const Model& float_model, const Mo
 class ErrorAccumulator {
  public:
   void add(const float* reference, const float* other, int64_t count);
+  // Also tracks per-channel sums: the data is [outer, channels, inner] (channel axis 1).
+  void add_channels(const float* reference, const float* other, int64_t outer, int64_t channels, int64_t inner);
+  double rescaled_sqnr_db() const;  // after the best per-channel scale; sqnr_db() without channels
   double sqnr_db() const;
   double cosine() const;
   double max_abs_error() const { return max_abs_; }
@@ -62,6 +75,7 @@ class ErrorAccumulator {
  private:
   double signal_ = 0, noise_ = 0, dot_ = 0, other_energy_ = 0, max_abs_ = 0;
   int64_t count_ = 0;
+  std::vector<double> ch_signal_, ch_dot_, ch_other_;  // per channel: sum f^2, sum f q, sum q^2
 };
 
 }  // namespace wisp::verify

@@ -162,6 +162,43 @@ TEST(VerifyCompareLayers, QdqModelComparesTheDequantizedTensorByName) {
   EXPECT_LT(h1.cosine, 1.0);
 }
 
+// Cross-layer equalization in miniature: fc2's output channels scaled by 2, 0.5, 4, ...
+// and fc3's input rows by the inverse, so y is unchanged but h2/a2 are rescaled per channel.
+TEST(VerifyCompareLayers, EqualizedChannelsAreFlaggedNotRankedWorst) {
+  auto f = mlp();
+  auto q = clone_model(*f);
+  const float scales[] = {2.0f, 0.5f, 4.0f, 0.25f};
+  for (auto& [name, factor] : std::vector<std::pair<std::string, bool>>{{"w2", false}, {"w3", true}}) {
+    Value* w = q->graph.find_value(name);
+    Tensor t = Tensor::copy_of(w->constant->view());
+    const int64_t rows = t.shape()[0], cols = t.shape()[1];
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t c = 0; c < cols; ++c) {
+        // w2 [16,16]: scale output column c; w3 [16,4]: undo it on input row r (powers of two: exact).
+        const float sc = scales[(factor ? r : c) % 4];
+        t.as<float>()[r * cols + c] *= factor ? 1.0f / sc : sc;
+      }
+    w->constant = std::make_shared<const Tensor>(std::move(t));
+  }
+  const Tensor data = random_tensor({40, 8}, 12, -2, 2);
+  const auto r = verify::compare_layers(*f, *q, data);
+  const auto& h2 = find_layer(r, "h2");
+  EXPECT_TRUE(h2.rescaled);
+  EXPECT_LT(h2.sqnr_db, 10);           // the raw difference is large...
+  EXPECT_GT(h2.rescaled_sqnr_db, 100);  // ...but exactly a per-channel scale
+  EXPECT_TRUE(find_layer(r, "a2").rescaled);
+  EXPECT_FALSE(find_layer(r, "h1").rescaled);
+  EXPECT_GT(find_layer(r, "y").sqnr_db, 100);  // the output is unchanged (up to float rounding)
+  EXPECT_FALSE(find_layer(r, "y").rescaled);
+  // Ranked by the rescaled SQNR: a real error elsewhere would come first.
+  for (size_t i = 1; i < r.layers.size(); ++i) EXPECT_LE(r.layers[i - 1].rank_db(), r.layers[i].rank_db());
+  verify::CompareReport rep;
+  rep.layers = r;
+  EXPECT_NE(verify::report_table(rep).find("channels\n    rescaled"), std::string::npos);
+  EXPECT_NE(verify::report_json(rep).find("\"rescaled\":true"), std::string::npos);
+  EXPECT_NE(verify::report_html(rep).find("(raw "), std::string::npos);
+}
+
 TEST(VerifyCompareLayers, UnrelatedModelIsRefused) {
   auto a = mlp();
   auto b = std::make_shared<Model>();
