@@ -199,6 +199,27 @@ TEST(VerifyCompareLayers, EqualizedChannelsAreFlaggedNotRankedWorst) {
   EXPECT_NE(verify::report_html(rep).find("(raw "), std::string::npos);
 }
 
+TEST(VerifyCompareLayers, SameNumbersForAnyThreadCountAndBatch) {
+  const Tensor data = random_tensor({45, 8}, 13, -2, 2);
+  verify::LayerCompareOptions one;
+  one.batches.batch = 45;
+  const auto ref = verify::compare_layers(*mlp(), *mlp(0.05f), data, one);
+  for (auto [threads, batch] : std::vector<std::pair<int, int64_t>>{{2, 45}, {3, 7}, {1, 1}}) {
+    SCOPED_TRACE(threads);
+    verify::LayerCompareOptions o;
+    o.batches.threads = threads;
+    o.batches.batch = batch;
+    const auto r = verify::compare_layers(*mlp(), *mlp(0.05f), data, o);
+    ASSERT_EQ(r.layers.size(), ref.layers.size());
+    for (size_t i = 0; i < r.layers.size(); ++i) {
+      EXPECT_EQ(r.layers[i].value, ref.layers[i].value);
+      // Kernels split work statically (bit-identical outputs); the sums run in sample order.
+      EXPECT_DOUBLE_EQ(r.layers[i].sqnr_db, ref.layers[i].sqnr_db);
+      EXPECT_DOUBLE_EQ(r.layers[i].cosine, ref.layers[i].cosine);
+    }
+  }
+}
+
 TEST(VerifyCompareLayers, UnrelatedModelIsRefused) {
   auto a = mlp();
   auto b = std::make_shared<Model>();
