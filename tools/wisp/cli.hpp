@@ -64,6 +64,7 @@ std::string format_count(int64_t n);      // "1.23 M"
 int cmd_inspect(const std::vector<std::string>& argv);
 int cmd_run(const std::vector<std::string>& argv);
 int cmd_eval(const std::vector<std::string>& argv);
+int cmd_compare(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);
 int cmd_ops(const std::vector<std::string>& argv);
 int cmd_convert(const std::vector<std::string>& argv);

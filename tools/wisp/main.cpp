@@ -17,7 +17,8 @@ Usage: wisp <command> [options]
 Commands:
   inspect MODEL      inputs/outputs, op counts, parameters, MACs, weight and arena bytes
   run MODEL          run a model on .npy inputs (or random ones) and save/print outputs
-  eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
+  eval MODEL         top-1/top-5 accuracy and latency on a labelled data set (.npy, IDX, images)
+  compare FLOAT QUANT  per-layer SQNR/cosine, sensitivity, size, latency: table, JSON, HTML
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
   convert MODEL      ONNX -> .wisp (optimized graph, aligned weights, plan, metadata)
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "eval") return cmd_eval(rest);
+    if (cmd == "compare") return cmd_compare(rest);
     if (cmd == "bench") return cmd_bench(rest);
     if (cmd == "ops") return cmd_ops(rest);
 #ifdef WISP_WITH_FORMAT
