@@ -73,5 +73,8 @@ int cmd_pack(const std::vector<std::string>& argv);
 int cmd_verify(const std::vector<std::string>& argv);
 int cmd_unpack(const std::vector<std::string>& argv);
 #endif
+#ifdef WISP_WITH_FLEET
+int cmd_fleet(const std::vector<std::string>& argv);
+#endif
 
 }  // namespace wisp::cli
