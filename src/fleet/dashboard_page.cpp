@@ -1,8 +1,9 @@
 // GET /: the dashboard, one self-contained HTML page (no CDN, no build step). Its script
 // reads the admin token from the URL fragment (#token=..., never sent to the server) or
 // localStorage, fetches the admin JSON APIs and draws: the devices + versions table,
-// rollout progress bars, p50 latency and input drift (PSI) over time as inline SVG line
-// charts, and shadow agreement. It refreshes every 5 s. The page itself holds no data, so
+// rollout progress bars, and inline SVG line charts over time of p50 latency (status
+// reports and latency_hist telemetry), input drift (PSI from drift telemetry) and shadow
+// top-1 agreement (status reports and shadow telemetry). It refreshes every 5 s. The page itself holds no data, so
 // serving it without authentication reveals nothing.
 #include "fleet/api_util.hpp"
 
@@ -67,8 +68,9 @@ function psiOf(d){if(d==null)return null;if(typeof d.psi==='number')return d.psi
  let m=null;const walk=o=>{for(const k in o){const v=o[k];if(typeof v==='number'&&/psi/i.test(k))m=Math.max(m==null?v:m,v);else if(v&&typeof v==='object')walk(v);}};walk(d);return m;}
 async function refresh(){
  try{
-  const [dv,ro,st,dr]=await Promise.all([api('/api/v1/devices'),api('/api/v1/rollouts'),
-    api('/api/v1/telemetry?kind=status&limit=20000'),api('/api/v1/telemetry?kind=drift&limit=20000')]);
+  const [dv,ro,st,dr,lh,sw]=await Promise.all([api('/api/v1/devices'),api('/api/v1/rollouts'),
+    api('/api/v1/telemetry?kind=status&limit=20000'),api('/api/v1/telemetry?kind=drift&limit=20000'),
+    api('/api/v1/telemetry?kind=latency_hist&limit=20000'),api('/api/v1/telemetry?kind=shadow&limit=20000')]);
   document.querySelector('#devices tbody').innerHTML=dv.devices.map(d=>`<tr class="device-row" data-device="${esc(d.device_id)}">
    <td>${esc(d.device_id)}</td><td>${esc(d.group)}</td><td>${esc(d.hardware)}</td><td class="state-${esc(d.state)}">${esc(d.state||'not reported')}</td>
    <td>${esc(d.active_version)}</td><td>${esc(d.assigned_version)}</td><td>${fmt(d.latency_ms_p50,2)}</td><td>${fmt(d.latency_ms_p99,2)}</td>
@@ -82,6 +84,9 @@ async function refresh(){
   st.records.forEach(r=>{const d=r.data||{};if(d.latency_ms_p50>0)(lat[r.device]=lat[r.device]||[]).push([r.time,d.latency_ms_p50]);
    if(typeof d.shadow_agreement==='number')(sh[r.device]=sh[r.device]||[]).push([r.time,d.shadow_agreement]);});
   dr.records.forEach(r=>{const v=psiOf(r.data);if(v!=null)(dri[r.device]=dri[r.device]||[]).push([r.time,v]);});
+  const num=(d,keys)=>{for(const k of keys)if(d&&typeof d[k]==='number')return d[k];return null;};
+  lh.records.forEach(r=>{const v=num(r.data,['p50','p50_ms','latency_ms_p50']);if(v!=null)(lat[r.device]=lat[r.device]||[]).push([r.time,v]);});
+  sw.records.forEach(r=>{const v=num(r.data,['top1_agreement','agreement']);if(v!=null)(sh[r.device]=sh[r.device]||[]).push([r.time,v]);});
   drawChart('latency-chart',lat);drawChart('drift-chart',dri);drawChart('shadow-chart',sh);
   document.getElementById('error').textContent='';
   document.body.setAttribute('data-loaded','1');

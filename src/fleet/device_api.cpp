@@ -104,6 +104,14 @@ void register_device_routes(httplib::Server& http, FleetContext& ctx) {
       });
       if (!file) return reply_error(res, 500, "package file for '" + id + "' is missing on the server");
       const auto size = static_cast<size_t>(std::filesystem::file_size(path));
+      // httplib 0.11 drops the connection for a range starting past the end; answer 416
+      // with the size, as RFC 9110 says, so a client with a stale partial file restarts.
+      for (const auto& [first, last] : req.ranges) {
+        if (first >= 0 && static_cast<size_t>(first) >= size) {
+          res.set_header("Content-Range", "bytes */" + std::to_string(size));
+          return reply_error(res, 416, "range starts past the end of the package (" + std::to_string(size) + " bytes)");
+        }
+      }
       res.set_header("X-Wisp-Sha256", assigned->sha256);
       res.set_content_provider(size, "application/octet-stream",
                                [file](size_t offset, size_t length, httplib::DataSink& sink) {

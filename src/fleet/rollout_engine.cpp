@@ -134,8 +134,12 @@ void RolloutEngine::evaluate(RolloutRecord r, int64_t now) {
     if (!d || !d->status || !d->status_time) continue;
     const DeviceStatus& s = *d->status;
     const bool fresh_for_rollout = *d->status_time >= r.created;
-    const bool about_release = s.active_counter == pkg->counter || s.candidate_counter == pkg->counter;
-    if (fresh_for_rollout && (s.state == "health_failed" || s.state == "rolled_back"))
+    // A failure counts against this rollout when the report names its release (as active or
+    // candidate, or in the reason): a device still reporting an older release's failure
+    // must not stop a new rollout.
+    const bool about_release = s.active_counter == pkg->counter || s.candidate_counter == pkg->counter ||
+                               (!pkg->version.empty() && s.reason.find(pkg->version) != std::string::npos);
+    if (fresh_for_rollout && about_release && (s.state == "health_failed" || s.state == "rolled_back"))
       return finish(r, "rolled_back",
                     str_cat("device ", id, " reported ", s.state, s.reason.empty() ? "" : " (", s.reason,
                             s.reason.empty() ? "" : ")"),

@@ -17,7 +17,8 @@
 // at each tick; a bad tick restarts the window). After the last stage the rollout is
 // completed and the package becomes the group's current one.
 //
-// Regressing. Any member reporting health_failed or rolled_back after the rollout started,
+// Regressing. Any member reporting health_failed or rolled_back for this release (active or
+// candidate counter, or its version named in the reason) after the rollout started,
 // or serving the release with error rate / latency ratio / shadow agreement (in serving or
 // shadow state) beyond the thresholds, rolls the rollout back: every device of the group is
 // assigned the group's previous package again. An operator halt does the same.
