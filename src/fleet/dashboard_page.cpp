@@ -22,7 +22,7 @@ th{background:#eef1f6} .state-serving{color:#17803d;font-weight:600} .state-heal
 .bar>div{background:#2f6fdf;height:16px;border-radius:4px} .bar.rolled_back>div,.bar.halted>div{background:#c0262d}
 .bar.completed>div{background:#17803d}
 .charts{display:flex;gap:14px;flex-wrap:wrap} .charts .card{flex:1;min-width:360px}
-svg{background:#fff} .legend span{margin-right:12px} #error{color:#c0262d}
+svg{background:#fff;width:100%;height:auto} .legend span{margin-right:12px} #error{color:#c0262d}
 </style></head>
 <body>
 <h1>Wisp fleet</h1>
@@ -33,9 +33,9 @@ svg{background:#fff} .legend span{margin-right:12px} #error{color:#c0262d}
 <tbody></tbody></table></div>
 <div class="card"><h2>Rollouts</h2><div id="rollouts"></div></div>
 <div class="charts">
-<div class="card"><h2>Latency p50 (ms) over time</h2><svg id="latency-chart" class="chart" width="560" height="220"></svg><div class="legend" id="latency-legend"></div></div>
-<div class="card"><h2>Input drift (PSI) over time</h2><svg id="drift-chart" class="chart" width="560" height="220"></svg><div class="legend" id="drift-legend"></div></div>
-<div class="card"><h2>Shadow agreement (top-1) over time</h2><svg id="shadow-chart" class="chart" width="560" height="220"></svg><div class="legend" id="shadow-legend"></div></div>
+<div class="card"><h2>Latency p50 (ms) over time</h2><svg id="latency-chart" class="chart" viewBox="0 0 560 220" data-w="560" data-h="220"></svg><div class="legend" id="latency-legend"></div></div>
+<div class="card"><h2>Input drift (PSI) over time</h2><svg id="drift-chart" class="chart" viewBox="0 0 560 220" data-w="560" data-h="220"></svg><div class="legend" id="drift-legend"></div></div>
+<div class="card"><h2>Shadow agreement (top-1) over time</h2><svg id="shadow-chart" class="chart" viewBox="0 0 560 220" data-w="560" data-h="220"></svg><div class="legend" id="shadow-legend"></div></div>
 </div>
 <script>
 const COLORS=['#2f6fdf','#e5522d','#17803d','#9b4dca','#d69e00','#0f9db3','#c0262d','#555'];
@@ -47,7 +47,7 @@ function esc(s){return String(s==null?'':s).replace(/[&<>"]/g,c=>({'&':'&amp;','
 function fmt(x,d){return x==null?'':Number(x).toFixed(d);}
 function ago(t){if(!t)return 'never';const s=Math.max(0,Math.round(Date.now()/1000-t));return s+' s ago';}
 function drawChart(id,series){ // series: {name:[[t,v],...]}
- const svg=document.getElementById(id),W=+svg.getAttribute('width'),H=+svg.getAttribute('height'),P=36;
+ const svg=document.getElementById(id),W=+svg.dataset.w,H=+svg.dataset.h,P=36;
  const names=Object.keys(series).sort();let pts=[];names.forEach(n=>pts=pts.concat(series[n]));
  let h='';
  if(!pts.length){svg.innerHTML='<text x="20" y="110" fill="#888">no data yet</text>';return;}

@@ -37,7 +37,8 @@ def need(cond, what):
 need('data-loaded="1"' in dom, 'the page script finished a refresh (data-loaded)')
 rows = re.findall(r'<tr class="device-row" data-device="(cam-\d)"', dom)
 need(sorted(rows) == ['cam-1', 'cam-2', 'cam-3'], f'three device rows, got {rows}')
-need(dom.count('class="rollout"') == 2, 'two rollouts with progress bars')
+ro = re.findall(r'<div class="rollout" data-rollout="(r\d+)">', dom)
+need(sorted(ro) == ['r1', 'r2'], f'two rollouts with progress bars, got {ro}')
 need('running' in dom and 'completed' in dom, 'rollout states shown')
 for chart in ('latency-chart', 'drift-chart', 'shadow-chart'):
     m = re.search(r'<svg id="%s"[^>]*>(.*?)</svg>' % chart, dom, re.S)

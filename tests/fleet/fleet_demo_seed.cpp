@@ -9,11 +9,12 @@
 #include <nlohmann/json.hpp>
 
 #include "fleet/device_auth.hpp"
+#include "fleet/fleet_server.hpp"
 #include "fleet_test_util.hpp"
 
 using json = nlohmann::json;
-using namespace wisp;
 using namespace wisp::fleet;
+namespace ft = wisp::fleet::testing;
 
 namespace {
 
@@ -44,16 +45,16 @@ int main(int argc, char** argv) {
   auto device_post = [&](int i, const std::string& path, const json& body) {
     const std::string b = body.dump();
     httplib::Headers h;
-    for (auto& [k, v] : sign_device_request("cam-" + std::to_string(i), testing::device_identity(static_cast<uint8_t>(i)),
+    for (auto& [k, v] : sign_device_request("cam-" + std::to_string(i), ft::device_identity(static_cast<uint8_t>(i)),
                                             "POST", path, b, system_clock_seconds()))
       h.emplace(k, v);
     return check(http.Post(path.c_str(), h, b, "application/json"), "device POST " + path);
   };
-  const auto pub = testing::publisher().public_key();
+  const auto pub = ft::publisher().public_key();
   post("/api/v1/signing-keys", {{"name", "demo-publisher"}, {"public_key", to_base64(pub.bytes.data(), 32)}});
   post("/api/v1/groups", {{"name", "cams"}});
   for (int i = 1; i <= 3; ++i) {
-    const auto pk = testing::device_identity(static_cast<uint8_t>(i)).public_key();
+    const auto pk = ft::device_identity(static_cast<uint8_t>(i)).public_key();
     post("/api/v1/devices", {{"device_id", "cam-" + std::to_string(i)},
                              {"identity_public_key", to_base64(pk.bytes.data(), 32)},
                              {"box_public_key", "demo"},
@@ -61,11 +62,12 @@ int main(int argc, char** argv) {
                              {"group", "cams"}});
   }
   auto upload = [&](const std::string& version, uint64_t counter) {
-    return check(http.Post("/api/v1/packages", admin, testing::make_package(version, counter, "rpi4"),
+    return check(http.Post("/api/v1/packages", admin, ft::make_package(version, counter, "rpi4"),
                            "application/octet-stream"),
                  "upload " + version);
   };
-  const json v1 = upload("1.0.0", 1), v2 = upload("2.0.0", 2);
+  const json v1 = upload("1.0.0", 1);
+  const json v2 = upload("2.0.0", 2);
   post("/api/v1/rollouts", {{"group", "cams"}, {"package_id", v1["package_id"]}, {"stages", {100}}, {"window_s", 0}});
   const int64_t now = system_clock_seconds();
   for (int i = 1; i <= 3; ++i) {
