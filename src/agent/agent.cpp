@@ -68,6 +68,7 @@ int run_agent(const AgentConfig& config, const RunOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   api.stop();
+  core.shutdown();
   core.flush_telemetry(true);
   std::fprintf(stderr, "wisp agent: stopped (state %s)\n", core.state().c_str());
   return 0;

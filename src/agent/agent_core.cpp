@@ -72,8 +72,18 @@ void AgentCore::start() {
     std::lock_guard<std::mutex> lock(mutex_);
     state_ = r.state;
     reason_ = r.reason;
+    if (r.resume_window) {
+      in_window_ = true;
+      window_end_ = Clock::now() + std::chrono::seconds(config_.health.window_s);
+    }
   }
   event("start", r.model.get(), r.reason);
+}
+
+void AgentCore::shutdown() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!in_window_ || !active_) return;
+  store_.begin_trial({store_.active_slot(), active_->identity().sha256, "window-stopped", unix_now()});
 }
 
 void AgentCore::set_serving(std::shared_ptr<const ServedModel> m) {

@@ -44,6 +44,9 @@ class AgentCore {
   void tick();
   // Telemetry snapshot records (latency histogram, memory, drift, shadow) + upload.
   void flush_telemetry(bool upload);
+  // A clean stop: a health window in progress is marked so the restart resumes it
+  // instead of counting the stop as a crash.
+  void shutdown();
 
   // The inference worker's backend.
   std::vector<NamedArray> serve(const std::vector<NamedArray>& inputs, std::string& model_label);

@@ -111,9 +111,9 @@ HealthResult check_health(const std::shared_ptr<const ServedModel>& candidate,
       } catch (const std::exception&) {
         h.baseline_latency_ms = 0;  // the serving model cannot run the probe: no comparison
       }
-      // A floor of 0.05 ms keeps timer noise on tiny models from failing the check.
+      // A floor of 0.01 ms keeps timer noise on tiny models from failing the check.
       if (h.baseline_latency_ms > 0 &&
-          h.latency_ms > config.max_latency_ratio * std::max(h.baseline_latency_ms, 0.05)) {
+          h.latency_ms > config.max_latency_ratio * std::max(h.baseline_latency_ms, 0.01)) {
         h.reason = str_cat("latency regression: ", h.latency_ms, " ms vs ", h.baseline_latency_ms,
                            " ms for the serving model (over health.max_latency_ratio ", config.max_latency_ratio, ")");
         return h;

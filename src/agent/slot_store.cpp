@@ -134,7 +134,10 @@ Recovery recover(SlotStore& store, const package::OpenOptions& open, const std::
                  const std::string& /*abort_on_model*/) {
   Recovery r;
   std::string notes;
-  if (const auto trial = store.trial()) {
+  if (const auto trial = store.trial(); trial && trial->phase == "window-stopped" && store.active_slot() == trial->slot) {
+    store.begin_trial({trial->slot, trial->sha256, "window", trial->since_unix});
+    r.resume_window = true;
+  } else if (trial) {
     // The process died while a candidate was on trial: count it as the candidate's crash.
     if (!trial->sha256.empty()) store.reject(trial->sha256, "the agent died while this package was on trial (" +
                                                                 trial->phase + "): treated as a crash");

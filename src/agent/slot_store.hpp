@@ -53,7 +53,9 @@ class SlotStore {
   struct Trial {
     std::string slot;
     std::string sha256;
-    std::string phase;  // "health" (before the switch) or "window" (after it)
+    // "health" (before the switch), "shadow", "window" (after it), or "window-stopped":
+    // the agent was stopped cleanly during the window (not a crash: the window restarts).
+    std::string phase;
     int64_t since_unix = 0;
   };
   std::optional<Trial> trial() const;
@@ -71,6 +73,7 @@ struct Recovery {
   std::shared_ptr<const ServedModel> model;  // null: nothing to serve
   std::string state;                         // serving | rolled_back | fallback | no_model
   std::string reason;                        // why, when not plainly serving the active slot
+  bool resume_window = false;                // a clean stop interrupted the health window
 };
 
 // On start: settles an unfinished trial (a crash while a candidate was on trial counts as
