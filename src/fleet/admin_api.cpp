@@ -79,6 +79,7 @@ json rollout_json(FleetContext& ctx, const RolloutRecord& r) {
           {"max_error_rate", r.max_error_rate},
           {"min_shadow_agreement", r.min_shadow_agreement},
           {"max_latency_ratio", r.max_latency_ratio},
+          {"stage_timeout_s", r.stage_timeout_s},
           {"created", r.created},
           {"stage_started", r.stage_started},
           {"stage_ok_since", r.stage_ok_since ? json(*r.stage_ok_since) : json(nullptr)},
@@ -177,6 +178,7 @@ void register_admin_routes(httplib::Server& http, FleetContext& ctx) {
       q.max_error_rate = b.value("max_error_rate", q.max_error_rate);
       q.min_shadow_agreement = b.value("min_shadow_agreement", q.min_shadow_agreement);
       q.max_latency_ratio = b.value("max_latency_ratio", q.max_latency_ratio);
+      q.stage_timeout_s = b.value("stage_timeout_s", q.stage_timeout_s);
       const RolloutRecord r = ctx.engine->create(q, ctx.clock());
       reply(res, 201, {{"rollout_id", r.rollout_id}});
     });

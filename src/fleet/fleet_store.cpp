@@ -67,7 +67,7 @@ DeviceRecord device_from(const SqlRow& r) {
 constexpr const char* kRolloutColumns =
     "rollout_id, seq, group_name, package_id, previous_package_id, stages, stage_index, state, reason, window_s,"
     " min_devices_reporting, max_error_rate, min_shadow_agreement, max_latency_ratio, created, stage_started,"
-    " stage_ok_since, updated";
+    " stage_ok_since, updated, stage_timeout_s";
 std::string stages_text(const std::vector<int>& stages) {
   std::string s;
   for (int v : stages) {
@@ -97,6 +97,7 @@ RolloutRecord rollout_from(const SqlRow& r) {
   o.stage_started = r.integer(15);
   o.stage_ok_since = get_opt_int(r, 16);
   o.updated = r.integer(17);
+  o.stage_timeout_s = r.integer(18);
   return o;
 }
 
@@ -268,12 +269,12 @@ std::vector<TelemetryRecord> FleetStore::telemetry(const std::string& device_id,
 
 void FleetStore::add_rollout(const RolloutRecord& r) {
   db_->exec(std::string("INSERT INTO rollouts (") + kRolloutColumns +
-                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             {sql_text(r.rollout_id), sql_int(r.seq), sql_text(r.group), sql_text(r.package_id),
              opt_text(r.previous_package_id), sql_text(stages_text(r.stages)), sql_int(r.stage_index), sql_text(r.state),
              sql_text(r.reason), sql_int(r.window_s), sql_int(r.min_devices_reporting), sql_real(r.max_error_rate),
              sql_real(r.min_shadow_agreement), sql_real(r.max_latency_ratio), sql_int(r.created),
-             sql_int(r.stage_started), opt_int(r.stage_ok_since), sql_int(r.updated)});
+             sql_int(r.stage_started), opt_int(r.stage_ok_since), sql_int(r.updated), sql_int(r.stage_timeout_s)});
 }
 
 void FleetStore::update_rollout(const RolloutRecord& r) {

@@ -66,6 +66,7 @@ struct RolloutRecord {
   double max_error_rate = 0, min_shadow_agreement = 0, max_latency_ratio = 0;
   int64_t created = 0, stage_started = 0, updated = 0;
   std::optional<int64_t> stage_ok_since;
+  int64_t stage_timeout_s = 0;  // 0 = none
 };
 
 struct TelemetryRecord {

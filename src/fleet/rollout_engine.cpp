@@ -34,9 +34,11 @@ RolloutRecord RolloutEngine::create(const RolloutRequest& q, int64_t now) {
     for (size_t i = 0; i < q.stages.size(); ++i)
       WISP_CHECK(q.stages[i] >= 1 && q.stages[i] <= 100 && (i == 0 || q.stages[i] > q.stages[i - 1]),
                  ErrorCode::kInvalidArgument, "stages must be increasing percentages in 1..100 ending at 100");
-    WISP_CHECK(q.window_s >= 0 && q.min_devices_reporting >= 1 && q.max_error_rate >= 0 && q.max_latency_ratio > 0,
+    WISP_CHECK(q.window_s >= 0 && q.min_devices_reporting >= 1 && q.max_error_rate >= 0 && q.max_latency_ratio > 0 &&
+                   q.stage_timeout_s >= 0,
                ErrorCode::kInvalidArgument,
-               "window_s >= 0, min_devices_reporting >= 1, max_error_rate >= 0 and max_latency_ratio > 0 are required");
+               "window_s >= 0, min_devices_reporting >= 1, max_error_rate >= 0, max_latency_ratio > 0 and "
+               "stage_timeout_s >= 0 are required");
     for (const RolloutRecord& other : store_.rollouts(q.group))
       WISP_CHECK(other.state != "running", ErrorCode::kInvalidArgument, "group '", q.group, "' already has rollout ",
                  other.rollout_id, " running; halt it first");
@@ -52,6 +54,7 @@ RolloutRecord RolloutEngine::create(const RolloutRequest& q, int64_t now) {
     r.max_error_rate = q.max_error_rate;
     r.min_shadow_agreement = q.min_shadow_agreement;
     r.max_latency_ratio = q.max_latency_ratio;
+    r.stage_timeout_s = q.stage_timeout_s;
     r.created = r.stage_started = r.updated = now;
     store_.add_rollout(r);
     store_.add_rollout_event(r.rollout_id, now, str_cat("started: stage 1 (", q.stages[0], "%)"));
@@ -149,7 +152,16 @@ void RolloutEngine::evaluate(RolloutRecord r, int64_t now) {
       return finish(r, "rolled_back",
                     str_cat("device ", id, " shadow agreement ", *s.shadow_agreement, " < ", r.min_shadow_agreement),
                     now);
-    if (s.state != "serving" || s.active_counter != pkg->counter || *d->status_time < r.stage_started) continue;
+    if (s.state != "serving" || s.active_counter != pkg->counter || *d->status_time < r.stage_started) {
+      if (r.stage_timeout_s > 0 && *d->status_time >= r.stage_started + r.stage_timeout_s &&
+          now >= r.stage_started + r.stage_timeout_s && s.active_counter != pkg->counter)
+        return finish(r, "rolled_back",
+                      str_cat("device ", id, " still reports ", s.state, " ", s.active_version.value_or("no model"),
+                              " ", r.stage_timeout_s, " s after the stage started, not ", pkg->version,
+                              s.reason.empty() ? "" : " (", s.reason, s.reason.empty() ? "" : ")"),
+                      now);
+      continue;
+    }
     if (s.error_rate > r.max_error_rate)
       return finish(r, "rolled_back",
                     str_cat("device ", id, " error rate ", s.error_rate, " > ", r.max_error_rate),

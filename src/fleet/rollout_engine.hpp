@@ -21,7 +21,12 @@
 // candidate counter, or its version named in the reason) after the rollout started,
 // or serving the release with error rate / latency ratio / shadow agreement (in serving or
 // shadow state) beyond the thresholds, rolls the rollout back: every device of the group is
-// assigned the group's previous package again. An operator halt does the same.
+// assigned the group's previous package again. So does a member that keeps reporting but
+// is still not serving the release stage_timeout_s after the stage started: a device may
+// refuse a release without a failure state (an agent that crashed on it and restarted
+// serves the old model and never asks for it again), and a rollout must not wait forever.
+// Members that do not report at all only hold the stage (offline devices are not evidence
+// against a release). An operator halt also rolls back.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -40,6 +45,7 @@ struct RolloutRequest {
   double max_error_rate = 0.01;
   double min_shadow_agreement = 0.0;
   double max_latency_ratio = 1.5;
+  int64_t stage_timeout_s = 900;  // 0 = wait forever
 };
 
 class RolloutEngine {

@@ -35,7 +35,7 @@ const std::vector<std::vector<std::string>>& migrations() {
           " state TEXT NOT NULL, reason TEXT NOT NULL, window_s BIGINT NOT NULL, min_devices_reporting BIGINT NOT NULL,"
           " max_error_rate DOUBLE PRECISION NOT NULL, min_shadow_agreement DOUBLE PRECISION NOT NULL,"
           " max_latency_ratio DOUBLE PRECISION NOT NULL, created BIGINT NOT NULL, stage_started BIGINT NOT NULL,"
-          " stage_ok_since BIGINT, updated BIGINT NOT NULL)",
+          " stage_ok_since BIGINT, updated BIGINT NOT NULL, stage_timeout_s BIGINT NOT NULL)",
           "CREATE TABLE rollout_events (rollout_id TEXT NOT NULL, time BIGINT NOT NULL, event TEXT NOT NULL)",
           "CREATE TABLE telemetry (device_id TEXT NOT NULL, record_id TEXT NOT NULL, time BIGINT NOT NULL,"
           " kind TEXT NOT NULL, data TEXT NOT NULL, received BIGINT NOT NULL, PRIMARY KEY (device_id, record_id))",

@@ -43,6 +43,8 @@ def sh(*args):
 def http(method, path, body=None, token=TOKEN, headers=None, raw=False):
     data = body if isinstance(body, (bytes, type(None))) else json.dumps(body).encode()
     req = urllib.request.Request(URL + path, data=data, method=method, headers=dict(headers or {}))
+    if data is not None:
+        req.add_header('Content-Type', 'application/octet-stream' if isinstance(body, bytes) else 'application/json')
     if token:
         req.add_header('Authorization', 'Bearer ' + token)
     try:
@@ -97,7 +99,9 @@ def main():
     sh('keygen', '--out', 'pub')
     for i in (1, 2, 3):
         sh('keygen', '--out', f'dev{i}')
-    r = subprocess.run([sys.executable, os.path.join(src, 'tests/fleet/e2e_models.py'), cli,
+    # numpy + onnx live in Debian's python3 (a pyenv python may lack them).
+    py = '/usr/bin/python3' if os.path.exists('/usr/bin/python3') else sys.executable
+    r = subprocess.run([py, os.path.join(src, 'tests/fleet/e2e_models.py'), cli,
                         os.path.join(src, 'models/fashion_mnist_cnn.onnx'),
                         os.path.join(src, 'tests/format/data/fashion_mnist_random_input.npy'), work],
                        capture_output=True, text=True)
@@ -185,7 +189,7 @@ def main():
     results = []
     for key, expect in (('wrong', 'reference'), ('slow', 'latency'), ('crash', '')):
         rid = admin('POST', '/api/v1/rollouts', {'group': 'cams', 'package_id': pkg[key], 'stages': [34, 67, 100],
-                                                 'window_s': 2})['rollout_id']
+                                                 'window_s': 2, 'stage_timeout_s': 15})['rollout_id']
         member = rollout(rid)['stage_members']
         def stopped():
             ro = rollout(rid)

@@ -176,6 +176,29 @@ TEST_F(FleetRollout, ErrorRateAndShadowDisagreementRollBack) {
   EXPECT_NE(store.rollout(r2.rollout_id)->reason.find("shadow"), std::string::npos);
 }
 
+TEST_F(FleetRollout, AMemberThatKeepsReportingTheOldReleasePastTheStageTimeoutRollsBack) {
+  RolloutRequest q;
+  q.group = "g";
+  q.package_id = "pkg-new";
+  q.stages = {34, 100};
+  q.stage_timeout_s = 30;
+  engine.create(q, now);
+  std::string member;
+  for (const auto& id : ids)
+    if (assigned(id) == "2.0") member = id;
+  now += 29;
+  report(member, "serving", 1, 2.0);  // e.g. refused it after a crash, serves 1.0
+  engine.tick(now);
+  EXPECT_EQ(store.rollout("r1")->state, "running");
+  now += 1;
+  report(member, "serving", 1, 2.0);
+  // A silent (offline) non-reporting member would only hold the stage; this one reports.
+  engine.tick(now);
+  const auto r = store.rollout("r1");
+  EXPECT_EQ(r->state, "rolled_back");
+  EXPECT_NE(r->reason.find("30 s after the stage started"), std::string::npos) << r->reason;
+}
+
 TEST_F(FleetRollout, OldFailureReportsDoNotStopANewRollout) {
   for (const auto& id : ids) report(id, "rolled_back", 1, 2.0, 0, std::nullopt, 9);  // from an older release
   start();

@@ -132,6 +132,7 @@ TEST_P(FleetStorage, RolloutRecordsRoundTrip) {
   r.max_error_rate = 0.05;
   r.max_latency_ratio = 1.5;
   r.created = r.stage_started = r.updated = 50;
+  r.stage_timeout_s = 77;
   s->add_rollout(r);
   EXPECT_EQ(s->next_rollout_seq(), 2);
   r.stage_index = 1;
@@ -144,6 +145,7 @@ TEST_P(FleetStorage, RolloutRecordsRoundTrip) {
   EXPECT_EQ(got->stage_ok_since.value_or(0), 70);
   EXPECT_EQ(got->previous_package_id.value_or(""), "pkg-1");
   EXPECT_DOUBLE_EQ(got->max_error_rate, 0.05);
+  EXPECT_EQ(got->stage_timeout_s, 77);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, FleetStorage, ::testing::ValuesIn(storage_backends()),
