@@ -17,7 +17,7 @@ using json = nlohmann::json;
 
 constexpr const char* kToken = "test-admin-token-0123456789";
 
-class FleetServerHttp : public ::testing::Test {
+class FleetServerHttp : public ::testing::TestWithParam<std::string> {
  protected:
   TempDir dir;
   FakeClock clock;
@@ -31,7 +31,7 @@ class FleetServerHttp : public ::testing::Test {
     c.storage_path = (dir.path / "fleet.db").string();
     c.package_dir = (dir.path / "packages").string();
     c.rollout_tick_s = 3600;  // the test ticks through status reports and the fake clock
-    server = std::make_unique<FleetServer>(c, clock);
+    server = std::make_unique<FleetServer>(c, clock, fresh_database(GetParam(), dir));
     server->start();
     http = std::make_unique<httplib::Client>("127.0.0.1", server->port());
     http->set_read_timeout(10, 0);
@@ -79,7 +79,7 @@ class FleetServerHttp : public ::testing::Test {
   }
 };
 
-TEST_F(FleetServerHttp, AdminRoutesNeedTheToken) {
+TEST_P(FleetServerHttp, AdminRoutesNeedTheToken) {
   auto r = http->Get("/api/v1/devices");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
@@ -91,7 +91,7 @@ TEST_F(FleetServerHttp, AdminRoutesNeedTheToken) {
   EXPECT_EQ(r->status, 200);
 }
 
-TEST_F(FleetServerHttp, DeviceRoutesRefuseUnsignedWrongKeyAndReplayedRequests) {
+TEST_P(FleetServerHttp, DeviceRoutesRefuseUnsignedWrongKeyAndReplayedRequests) {
   enrol_three();
   auto r = http->Get("/api/v1/device/assignment");
   ASSERT_TRUE(r);
@@ -112,7 +112,7 @@ TEST_F(FleetServerHttp, DeviceRoutesRefuseUnsignedWrongKeyAndReplayedRequests) {
   EXPECT_EQ(r->status, 401);
 }
 
-TEST_F(FleetServerHttp, UploadRefusesTamperedAndUnknownSigner) {
+TEST_P(FleetServerHttp, UploadRefusesTamperedAndUnknownSigner) {
   enrol_three();
   std::string bad = make_package("1", 1);
   bad[bad.size() - 3] ^= 0x40;
@@ -125,7 +125,7 @@ TEST_F(FleetServerHttp, UploadRefusesTamperedAndUnknownSigner) {
   EXPECT_EQ(json::parse(http->Get("/api/v1/packages", admin())->body)["packages"].size(), 0u);
 }
 
-TEST_F(FleetServerHttp, AssignmentAndRangeDownloadsOnlyForAssignedDevices) {
+TEST_P(FleetServerHttp, AssignmentAndRangeDownloadsOnlyForAssignedDevices) {
   enrol_three();
   const std::string bytes = make_package("2.0.0", 2, "rpi4", 0, publisher(), 20000);
   const json p = upload(bytes);
@@ -163,7 +163,7 @@ TEST_F(FleetServerHttp, AssignmentAndRangeDownloadsOnlyForAssignedDevices) {
   EXPECT_EQ(past->status, 416);
 }
 
-TEST_F(FleetServerHttp, StatusReportsDriveAStagedRolloutAndAFailureRollsItBack) {
+TEST_P(FleetServerHttp, StatusReportsDriveAStagedRolloutAndAFailureRollsItBack) {
   enrol_three();
   const json v1 = upload(make_package("1.0.0", 1, "rpi4"));
   const json v2 = upload(make_package("2.0.0", 2, "rpi4"));
@@ -216,7 +216,7 @@ TEST_F(FleetServerHttp, StatusReportsDriveAStagedRolloutAndAFailureRollsItBack) 
   EXPECT_GE(json::parse(http->Get("/api/v1/telemetry?kind=status", admin())->body)["records"].size(), 5u);
 }
 
-TEST_F(FleetServerHttp, TelemetryIsDedupedById) {
+TEST_P(FleetServerHttp, TelemetryIsDedupedById) {
   enrol_three();
   const json batch = {{"records",
                        {{{"id", "u-1"}, {"time", clock()}, {"kind", "drift"}, {"data", {{"psi", 0.12}}}},
@@ -233,7 +233,7 @@ TEST_F(FleetServerHttp, TelemetryIsDedupedById) {
   EXPECT_EQ(r->status, 400);
 }
 
-TEST_F(FleetServerHttp, DashboardPageIsSelfContained) {
+TEST_P(FleetServerHttp, DashboardPageIsSelfContained) {
   auto r = http->Get("/");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -243,6 +243,10 @@ TEST_F(FleetServerHttp, DashboardPageIsSelfContained) {
   EXPECT_EQ(r->body.find("http://"), std::string::npos);  // no CDN or other origin
   EXPECT_EQ(r->body.find("https://"), std::string::npos);
 }
+
+// The whole HTTP surface on each storage backend (PostgreSQL when the ctest fixture runs one).
+INSTANTIATE_TEST_SUITE_P(Backends, FleetServerHttp, ::testing::ValuesIn(storage_backends()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
 
 }  // namespace
 }  // namespace wisp::fleet
