@@ -141,6 +141,10 @@ inline AgentConfig make_config(const std::string& dir, const std::string& server
                      {"max_latency_ratio", 5}}},
          {"download", {{"max_bytes", 8 << 20}, {"timeout_s", 5}, {"max_retries", 3}, {"stall_timeout_s", 1}}},
          {"telemetry", {{"db", dir + "/telemetry.db"}, {"quota_mb", 1}, {"upload_interval_s", 1}}}};
+  // Also written as a file, for tests that run the `wisp agent` binary.
+  std::filesystem::remove(dir + "/config.json");
+  const std::string text = j.dump(2);
+  package::write_new_file(dir + "/config.json", text.data(), text.size(), 0644);
   return parse_agent_config(j, "test config");
 }
 
