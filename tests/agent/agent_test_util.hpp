@@ -171,6 +171,7 @@ class FakeFleet {
         }
         bytes = it->second;
         ++downloads_;
+        if (req.has_header("Range")) ++ranged_;
       }
       // httplib applies the Range header itself (206 + Content-Range) for set_content.
       res.set_content(bytes, "application/octet-stream");
@@ -229,6 +230,10 @@ class FakeFleet {
     return downloads_;
   }
   int unauthorized() const { return unauthorized_; }
+  int ranged() {
+    std::lock_guard<std::mutex> l(mutex_);
+    return ranged_;
+  }
 
  private:
   bool auth(const httplib::Request& req, httplib::Response& res) {
@@ -257,6 +262,7 @@ class FakeFleet {
   std::vector<Json> telemetry_;
   std::set<std::string> telemetry_ids_, nonces_;
   int downloads_ = 0;
+  int ranged_ = 0;  // package requests with a Range header (resumed downloads)
   std::atomic<int> unauthorized_{0};
 };
 
