@@ -23,13 +23,17 @@
 extern char** environ;
 
 namespace wisp::agent {
-namespace {
 
 using namespace testing;
 namespace fs = std::filesystem;
 
 // Runs `wisp agent --config CONFIG --once 1 [--crash-at POINT]`; kills it after `kill_after_ms`
 // if >= 0. Returns the wait status. Bounded: killed after 20 s whatever happens.
+std::string read_file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
 int run_agent_process(const std::string& config, const std::string& crash_at, int kill_after_ms) {
   const std::string wisp = std::string(WISP_BINARY_DIR) + "/wisp";
   std::vector<std::string> args = {wisp, "agent", "--config", config, "--once", "1"};
@@ -137,6 +141,48 @@ TEST(Kill9, UpdateSurvivesSigkillAtEveryPoint) {
               "candidate refused %d\n",
               iterations, killed, table.c_str(), finished_new, finished_old_rejected);
   EXPECT_GE(killed, iterations * 8 / 10);  // most runs really were killed mid-update
+}
+
+}  // namespace wisp::agent
+
+namespace wisp::agent {
+namespace {
+
+using namespace testing;
+
+// A candidate whose kernel crashes the process (test hook: abort() when the model named
+// "crasher" runs) kills the agent during its health check; the restarted agent finds the
+// trial marker, refuses the candidate and keeps serving the old model without retrying.
+TEST(CrashDetection, CandidateThatCrashesTheAgentIsRefusedAfterRestart) {
+  FakeFleet fleet;
+  const std::string dir = temp_dir("crash");
+  make_config(dir, fleet.url());
+  Json j = Json::parse(read_file_text(dir + "/config.json"));
+  j["test_hooks"] = Json{{"abort_on_model", "crasher"}};
+  std::ofstream(dir + "/config.json") << j.dump(2);
+  fleet.assign("p1", make_package({.version = "1.0.0", .counter = 1}), "demo", "1.0.0", 1);
+  ASSERT_EQ(WEXITSTATUS(run_agent_process(dir + "/config.json", "", -1)), 0);
+  const std::string bad = make_package({.name = "crasher", .version = "2.0.0", .counter = 2});
+  fleet.assign("p2", bad, "crasher", "2.0.0", 2);
+  const int st = run_agent_process(dir + "/config.json", "", -1);
+  ASSERT_TRUE(WIFSIGNALED(st));
+  EXPECT_EQ(WTERMSIG(st), SIGABRT);
+  ASSERT_EQ(WEXITSTATUS(run_agent_process(dir + "/config.json", "", -1)), 0);
+  SlotStore store(dir + "/state");
+  const auto rej = store.rejected();
+  ASSERT_EQ(rej.count(deploy::sha256_hex(bad)), 1u);
+  EXPECT_NE(rej.at(deploy::sha256_hex(bad)).find("died while this package was on trial (health)"), std::string::npos);
+  package::OpenOptions open;
+  open.trusted = {publisher().public_key()};
+  open.device_key = device_box();
+  open.hardware = "testboard";
+  const Recovery r = recover(store, open, std::nullopt);
+  ASSERT_TRUE(r.model);
+  EXPECT_EQ(r.model->identity().version, "1.0.0");
+  EXPECT_EQ(fleet.last_status()["state"], "serving");
+  const int downloads = fleet.downloads();
+  ASSERT_EQ(WEXITSTATUS(run_agent_process(dir + "/config.json", "", -1)), 0);
+  EXPECT_EQ(fleet.downloads(), downloads);  // not fetched again
 }
 
 }  // namespace
