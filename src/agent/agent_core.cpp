@@ -203,6 +203,9 @@ void AgentCore::handle_assignment(const Assignment& a) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (active_ && active_->identity().sha256 == a.sha256) return;
     if (shadow_ && shadow_->candidate()->identity().sha256 == a.sha256) return;
+    // During a health window the other slot holds the rollback target, and during shadow
+    // the candidate: a newer assignment waits until they are settled.
+    if (in_window_ || shadow_) return;
   }
   if (store_.rejected().count(a.sha256)) return;  // refused before; the status says why
   const std::string slot = store_.staging_slot();

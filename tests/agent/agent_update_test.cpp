@@ -179,6 +179,7 @@ TEST_F(UpdateTest, FallbackModelWhenNothingVerifies) {
 
 TEST_F(UpdateTest, ShadowPromotesOnAgreementAndRejectsOnDisagreement) {
   config.shadow = {.enabled = true, .sample_rate = 1.0, .min_samples = 6, .min_agreement = 0.9};
+  config.health.window_s = 0;  // no health window: the second assignment is not deferred
   AgentCore core(config);
   install_v1(core);
   // Identical weights: agreement 1.0, promoted.
