@@ -186,7 +186,10 @@ TEST(CrashDetection, CandidateThatCrashesTheAgentIsRefusedAfterRestart) {
   const Recovery r = recover(store, open, std::nullopt);
   ASSERT_TRUE(r.model);
   EXPECT_EQ(r.model->identity().version, "1.0.0");
-  EXPECT_EQ(fleet.last_status()["state"], "serving");
+  // The restarted agent reports the failure (old model serving, candidate refused).
+  EXPECT_EQ(fleet.last_status()["state"], "health_failed");
+  EXPECT_NE(fleet.last_status()["reason"].get<std::string>().find("died during its health"), std::string::npos);
+  EXPECT_EQ(fleet.last_status()["active"]["version"], "1.0.0");
   const int downloads = fleet.downloads();
   ASSERT_EQ(WEXITSTATUS(run_agent_process(dir + "/config.json", "", -1)), 0);
   EXPECT_EQ(fleet.downloads(), downloads);  // not fetched again
