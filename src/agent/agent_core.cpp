@@ -204,6 +204,21 @@ void AgentCore::handle_assignment(const Assignment& a) {
     if (active_ && active_->identity().sha256 == a.sha256) return;
     if (shadow_ && shadow_->candidate()->identity().sha256 == a.sha256) return;
   }
+  bool window, shadowing;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    window = in_window_;
+    shadowing = shadow_ != nullptr;
+  }
+  const std::string other = SlotStore::other(store_.active_slot());
+  if (window && store_.has_package(other) && deploy::sha256_hex(read_file(store_.package_path(other))) == a.sha256) {
+    // The fleet halted the rollout and assigns the previous release: go back to it now.
+    rollback("the fleet assigned the previous release " + a.name + " " + a.version + " again");
+    return;
+  }
+  // During a health window the other slot holds the rollback target, and during shadow
+  // the candidate: a newer assignment waits until they are settled.
+  if (window || shadowing) return;
   if (store_.rejected().count(a.sha256)) return;  // refused before; the status says why
   const std::string slot = store_.staging_slot();
   // Already in the staging slot: the previous model (the fleet rolled back) or a download

@@ -147,6 +147,7 @@ Recovery recover(SlotStore& store, const package::OpenOptions& open, const std::
       notes = str_cat("rolled back from slot ", trial->slot, ": the agent died during its health window");
     } else {
       notes = str_cat("candidate in slot ", trial->slot, " rejected: the agent died during its ", trial->phase);
+      r.state = "health_failed";  // still serving the old model; the status says the candidate failed
     }
     store.end_trial();
   }

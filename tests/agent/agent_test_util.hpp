@@ -141,6 +141,10 @@ inline AgentConfig make_config(const std::string& dir, const std::string& server
                      {"max_latency_ratio", 5}}},
          {"download", {{"max_bytes", 8 << 20}, {"timeout_s", 5}, {"max_retries", 3}, {"stall_timeout_s", 1}}},
          {"telemetry", {{"db", dir + "/telemetry.db"}, {"quota_mb", 1}, {"upload_interval_s", 1}}}};
+  // Also written as a file, for tests that run the `wisp agent` binary.
+  std::filesystem::remove(dir + "/config.json");
+  const std::string text = j.dump(2);
+  package::write_new_file(dir + "/config.json", text.data(), text.size(), 0644);
   return parse_agent_config(j, "test config");
 }
 
@@ -167,6 +171,7 @@ class FakeFleet {
         }
         bytes = it->second;
         ++downloads_;
+        if (req.has_header("Range")) ++ranged_;
       }
       // httplib applies the Range header itself (206 + Content-Range) for set_content.
       res.set_content(bytes, "application/octet-stream");
@@ -225,6 +230,10 @@ class FakeFleet {
     return downloads_;
   }
   int unauthorized() const { return unauthorized_; }
+  int ranged() {
+    std::lock_guard<std::mutex> l(mutex_);
+    return ranged_;
+  }
 
  private:
   bool auth(const httplib::Request& req, httplib::Response& res) {
@@ -253,6 +262,7 @@ class FakeFleet {
   std::vector<Json> telemetry_;
   std::set<std::string> telemetry_ids_, nonces_;
   int downloads_ = 0;
+  int ranged_ = 0;  // package requests with a Range header (resumed downloads)
   std::atomic<int> unauthorized_{0};
 };
 

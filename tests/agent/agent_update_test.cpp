@@ -59,6 +59,33 @@ TEST_F(UpdateTest, FirstInstallThenUpdateSwitchesSlots) {
   EXPECT_EQ(again.active_model()->identity().version, "2.0.0");
 }
 
+TEST_F(UpdateTest, FleetReassigningThePreviousReleaseRollsBackAtOnceAndNewerOnesWaitForTheWindow) {
+  AgentCore core(config);
+  const std::string v1 = make_package({.version = "1.0.0", .counter = 1});
+  fleet.assign("p1", v1, "demo", "1.0.0", 1);
+  core.start();
+  core.cycle();
+  fleet.assign("p2", make_package({.version = "2.0.0", .counter = 2, .model = ModelKind::kGoodV2}), "demo", "2.0.0", 2);
+  core.cycle();
+  ASSERT_EQ(core.active_model()->identity().version, "2.0.0");
+  // A newer release during the health window waits (the other slot is the rollback target).
+  fleet.assign("p3", make_package({.version = "3.0.0", .counter = 3}), "demo", "3.0.0", 3);
+  const int downloads = fleet.downloads();
+  core.cycle();
+  EXPECT_EQ(fleet.downloads(), downloads);
+  EXPECT_EQ(core.active_model()->identity().version, "2.0.0");
+  // The fleet halts the rollout and assigns 1.0.0 again: back to slot a, no download.
+  fleet.assign("p1", v1, "demo", "1.0.0", 1);
+  core.cycle();
+  EXPECT_EQ(fleet.downloads(), downloads);
+  const Json st = core.status_json();
+  EXPECT_EQ(st["state"], "rolled_back");
+  EXPECT_NE(st["reason"].get<std::string>().find("the fleet assigned the previous release demo 1.0.0 again"),
+            std::string::npos) << st.dump();
+  EXPECT_EQ(core.active_model()->identity().version, "1.0.0");
+  EXPECT_EQ(core.slots().active_slot(), "a");
+}
+
 struct Attack {
   const char* name;
   std::function<std::string()> package;
@@ -179,6 +206,7 @@ TEST_F(UpdateTest, FallbackModelWhenNothingVerifies) {
 
 TEST_F(UpdateTest, ShadowPromotesOnAgreementAndRejectsOnDisagreement) {
   config.shadow = {.enabled = true, .sample_rate = 1.0, .min_samples = 6, .min_agreement = 0.9};
+  config.health.window_s = 0;  // no health window: the second assignment is not deferred
   AgentCore core(config);
   install_v1(core);
   // Identical weights: agreement 1.0, promoted.
