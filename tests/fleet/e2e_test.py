@@ -12,7 +12,7 @@
   4. unauthenticated, forged and replayed device requests and admin calls without the
      token are refused (401)
 Every wait is bounded; all processes are stopped at the end. Prints "e2e ok" on success."""
-import json, os, shutil, signal, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
+import json, os, random, shutil, signal, socket, struct, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request
 
 cli, src = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 work = tempfile.mkdtemp(prefix='wisp_e2e_')
@@ -135,6 +135,7 @@ def main():
 
     # agents, each under a small supervisor that restarts it when it dies (bounded)
     restarts = {}
+    s = socket.socket(); s.bind(('127.0.0.1', 0)); api_port = s.getsockname()[1]; s.close()
     def supervise(i):
         cfg = {'device_id': f'cam-{i}', 'server': URL, 'identity_key': f'{work}/dev{i}.sign.key',
                'box_key': f'{work}/dev{i}.box.key', 'trust_keys': [f'{work}/pub.sign.pub'], 'hardware': 'e2e-hw',
@@ -142,6 +143,8 @@ def main():
                'health': {'tolerance': 1e-3, 'max_latency_ms': 5000, 'max_memory_mb': 512, 'window_s': 1,
                           'max_latency_ratio': 2.0},
                'telemetry': {'upload_interval_s': 1}, 'test_hooks': {'abort_on_model': 'crashy'}}
+        if i == 1:
+            cfg['api'] = {'http_port': api_port}  # live traffic on cam-1: latency/drift telemetry
         json.dump(cfg, open(f'{work}/agent{i}.json', 'w'))
         restarts[i] = 0
         while not stop.is_set() and restarts[i] <= 5:
@@ -185,6 +188,18 @@ def main():
     events = [e['event'] for e in rollout(r2)['events']]
     log('  events:', '; '.join(events))
 
+    # Live inference on cam-1's local API; its latency histogram and input drift reach the
+    # fleet through telemetry upload (dedup ids).
+    rng = random.Random(5)
+    for _ in range(40):
+        body = struct.pack('<784f', *(rng.random() for _ in range(784)))
+        req = urllib.request.Request(f'http://127.0.0.1:{api_port}/v1/infer', data=body, method='POST', headers={
+            'Content-Type': 'application/octet-stream', 'X-Wisp-Shape': '1,1,28,28'})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            if r.status != 200: fail(f'local inference: {r.status}')
+    wait_for('cam-1 latency telemetry at the fleet', lambda: admin('GET', '/api/v1/telemetry?device=cam-1&kind=latency_hist')['records'], 30)
+    log('40 inferences on cam-1: latency_hist telemetry received by the fleet')
+
     # 3. bad releases
     results = []
     for key, expect in (('wrong', 'reference'), ('slow', 'latency'), ('crash', '')):
@@ -222,9 +237,10 @@ def main():
     st, _ = http('GET', '/api/v1/devices', token='wrong-token')
     if st != 401: fail(f'admin without the token: {st}')
     log('unauthenticated / forged device requests and token-less admin calls: 401')
-    tele = admin('GET', '/api/v1/telemetry?kind=latency_hist')['records']
-    log(f'telemetry received: {len(admin("GET", "/api/v1/telemetry")["records"])} records '
-        f'({len(tele)} latency_hist); agent restarts: {restarts}')
+    kinds = {}
+    for rec in admin('GET', '/api/v1/telemetry')['records']:
+        kinds[rec['kind']] = kinds.get(rec['kind'], 0) + 1
+    log(f'telemetry records at the fleet by kind: {kinds}; agent restarts: {restarts}')
     print('e2e ok')
 
 
