@@ -141,7 +141,7 @@ def main():
                'box_key': f'{work}/dev{i}.box.key', 'trust_keys': [f'{work}/pub.sign.pub'], 'hardware': 'e2e-hw',
                'state_dir': f'{work}/agent{i}', 'poll_interval_s': 0.5,
                'health': {'tolerance': 1e-3, 'max_latency_ms': 5000, 'max_memory_mb': 512, 'window_s': 1,
-                          'max_latency_ratio': 2.0},
+                          'max_latency_ratio': 5.0},  # the slow model is ~20x; headroom for a loaded CI
                'telemetry': {'upload_interval_s': 1}, 'test_hooks': {'abort_on_model': 'crashy'}}
         if i == 1:
             cfg['api'] = {'http_port': api_port}  # live traffic on cam-1: latency/drift telemetry
