@@ -31,6 +31,14 @@ R"(  keygen --out NAME  a package signing key pair and a device (box) key pair
   unpack PKG -o OUT  verify, decrypt in memory and write the model
 )"
 #endif
+#ifdef WISP_WITH_AGENT
+R"(  agent --config F   the device agent: OTA updates, health checks, local inference API
+)"
+#endif
+#ifdef WISP_WITH_FLEET
+R"(  fleet --config F   the fleet server: package registry, devices, staged rollouts, dashboard
+)"
+#endif
 R"(
 Run `wisp <command> --help` for a command's options.
 Exit codes: 0 success, 1 the model or data failed (the message says what and where),
@@ -65,6 +73,12 @@ int main(int argc, char** argv) {
     if (cmd == "pack") return cmd_pack(rest);
     if (cmd == "verify") return cmd_verify(rest);
     if (cmd == "unpack") return cmd_unpack(rest);
+#endif
+#ifdef WISP_WITH_AGENT
+    if (cmd == "agent") return cmd_agent(rest);
+#endif
+#ifdef WISP_WITH_FLEET
+    if (cmd == "fleet") return cmd_fleet(rest);
 #endif
     std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
     return 2;
