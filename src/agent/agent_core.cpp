@@ -373,15 +373,9 @@ void AgentCore::tick() {
     shadow = shadow_;
   }
   if (window) {
-    const ServiceMonitor::Snapshot s = monitor_.snapshot();
-    const HealthConfig& h = config_.health;
-    if (h.nan_check && s.non_finite > 0) {
-      rollback(str_cat("NaN/Inf outputs in service (", s.non_finite, " of ", s.requests, " requests)"));
-    } else if (s.requests >= 4 && s.errors * 2 > s.requests) {
-      rollback(str_cat("error rate ", s.errors, "/", s.requests, " in service (last: ", s.last_error, ")"));
-    } else if (baseline > 0 && s.requests - s.errors >= 8 && s.p50 > h.max_latency_ratio * baseline) {
-      rollback(str_cat("latency regression in service: p50 ", s.p50, " ms vs ", baseline,
-                       " ms before the switch (over max_latency_ratio ", h.max_latency_ratio, ")"));
+    const std::string verdict = window_verdict(monitor_.snapshot(), baseline, config_.health);
+    if (!verdict.empty()) {
+      rollback(verdict);
     } else if (Clock::now() >= end) {
       store_.end_trial();
       {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "agent/agent_config.hpp"
+#include "core/status.hpp"
+
 namespace wisp::agent {
 
 double percentile(std::vector<double> v, double q) {
@@ -63,6 +66,17 @@ deploy::Json ServiceMonitor::take_histogram(const std::string& model_label) {
   std::fill(buckets_.begin(), buckets_.end(), 0);
   hist_count_ = 0;
   return j;
+}
+
+std::string window_verdict(const ServiceMonitor::Snapshot& s, double baseline, const HealthConfig& h) {
+  if (h.nan_check && s.non_finite > 0)
+    return str_cat("NaN/Inf outputs in service (", s.non_finite, " of ", s.requests, " requests)");
+  if (s.requests >= 4 && s.errors * 2 > s.requests)
+    return str_cat("error rate ", s.errors, "/", s.requests, " in service (last: ", s.last_error, ")");
+  if (baseline > 0 && s.requests - s.errors >= 8 && s.p50 > h.max_latency_ratio * baseline)
+    return str_cat("latency regression in service: p50 ", s.p50, " ms vs ", baseline,
+                   " ms before the switch (over max_latency_ratio ", h.max_latency_ratio, ")");
+  return "";
 }
 
 }  // namespace wisp::agent

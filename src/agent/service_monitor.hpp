@@ -48,4 +48,9 @@ class ServiceMonitor {
 
 double percentile(std::vector<double> v, double q);
 
+struct HealthConfig;
+// The in-service verdict during a health window: "" while healthy, else why to roll back.
+// `baseline_p50_ms` is the previous model's in-service p50 (0: unknown, no latency rule).
+std::string window_verdict(const ServiceMonitor::Snapshot& s, double baseline_p50_ms, const HealthConfig& config);
+
 }  // namespace wisp::agent

@@ -86,6 +86,26 @@ TEST_F(UpdateTest, FleetReassigningThePreviousReleaseRollsBackAtOnceAndNewerOnes
   EXPECT_EQ(core.slots().active_slot(), "a");
 }
 
+TEST_F(UpdateTest, OnnxPayloadWithoutReferencesSaysWhichChecksRan) {
+  const std::string onnx = read_file(std::string(WISP_SOURCE_DIR) + "/models/fashion_mnist_cnn.onnx");
+  package::PackOptions o;
+  o.name = "fmnist";
+  o.version = "1.0.0";
+  o.counter = 1;
+  o.hardware = "testboard";
+  o.recipients = {device_box().public_key()};
+  const auto pkg = package::create_package(reinterpret_cast<const uint8_t*>(onnx.data()), onnx.size(), o, publisher());
+  fleet.assign("onnx", std::string(pkg.begin(), pkg.end()), "fmnist", "1.0.0", 1);
+  AgentCore core(config);
+  core.start();
+  core.cycle();
+  const Json st = core.status_json();
+  EXPECT_EQ(st["state"], "serving") << st.dump();
+  EXPECT_NE(st["reason"].get<std::string>().find("no reference outputs in the model: latency/memory/NaN checks only"),
+            std::string::npos) << st.dump();
+  EXPECT_FALSE(core.active_model()->is_wisp());
+}
+
 struct Attack {
   const char* name;
   std::function<std::string()> package;

@@ -158,3 +158,32 @@ TEST(AgentConfig, ErrorsNameTheField) {
 
 }  // namespace
 }  // namespace wisp::agent
+
+namespace wisp::agent {
+namespace {
+
+TEST(ServiceMonitor, WindowVerdictRules) {
+  HealthConfig h;
+  h.max_latency_ratio = 2;
+  ServiceMonitor::Snapshot s;
+  s.requests = 10;
+  s.p50 = 3.0;
+  EXPECT_EQ(window_verdict(s, 1.0, h), "latency regression in service: p50 3 ms vs 1 ms before the switch (over max_latency_ratio 2)");
+  EXPECT_EQ(window_verdict(s, 1.6, h), "");  // 3 <= 2 x 1.6
+  EXPECT_EQ(window_verdict(s, 0.0, h), "");  // no baseline measured: no latency rule
+  s.requests = 7;
+  EXPECT_EQ(window_verdict(s, 1.0, h), "");  // too few requests to judge latency
+  s.requests = 5;
+  s.errors = 3;
+  s.last_error = "boom";
+  EXPECT_EQ(window_verdict(s, 0.0, h), "error rate 3/5 in service (last: boom)");
+  s.errors = 2;
+  EXPECT_EQ(window_verdict(s, 0.0, h), "");  // 2/5 is not over half
+  s.non_finite = 1;
+  EXPECT_EQ(window_verdict(s, 0.0, h), "NaN/Inf outputs in service (1 of 5 requests)");
+  h.nan_check = false;
+  EXPECT_EQ(window_verdict(s, 0.0, h), "");
+}
+
+}  // namespace
+}  // namespace wisp::agent
