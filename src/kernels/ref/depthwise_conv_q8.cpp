@@ -1,0 +1,87 @@
+// Reference depthwise int8 convolution (see depthwise_conv_q8.hpp for the maths) and the
+// table through which the SIMD variants are found. Deliberately plain: one output at a
+// time, bounds checked per tap, the zero point subtracted per tap.
+#include "kernels/ref/depthwise_conv_q8.hpp"
+
+#include "kernels/ref/conv.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace wisp::ref {
+namespace {
+
+template <class T>
+void depthwise_q8_typed(const DepthwiseQ8Args& a) {
+  const DepthwiseQ8Params& p = *a.p;
+  const T* x = static_cast<const T*>(a.x);
+  T* y = static_cast<T*>(a.y);
+  const int64_t out_channels = p.channels * p.multiplier, taps = p.kernel_h * p.kernel_w;
+  parallel_for(a.pool, p.batch * out_channels, [&](int64_t begin, int64_t end) {
+    for (int64_t plane = begin; plane < end; ++plane) {
+      const int64_t n = plane / out_channels, m = plane % out_channels;
+      const T* xc = x + (n * p.channels + m / p.multiplier) * p.in_h * p.in_w;
+      const int8_t* wm = a.w + m * taps;
+      T* ym = y + plane * p.out_h * p.out_w;
+      for (int64_t oh = 0; oh < p.out_h; ++oh)
+        for (int64_t ow = 0; ow < p.out_w; ++ow) {
+          int32_t acc = a.bias ? a.bias[m] : 0;
+          for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+            const int64_t ih = oh * p.stride_h - p.pad_top + kh * p.dilation_h;
+            if (ih < 0 || ih >= p.in_h) continue;
+            for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+              const int64_t iw = ow * p.stride_w - p.pad_left + kw * p.dilation_w;
+              if (iw < 0 || iw >= p.in_w) continue;
+              acc += int32_t{wm[kh * p.kernel_w + kw]} * (int32_t{xc[ih * p.in_w + iw]} - p.x_zero_point);
+            }
+          }
+          ym[oh * p.out_w + ow] = static_cast<T>(quant::requantize(acc, a.fm[m], p.y_zero_point, p.qmin, p.qmax));
+        }
+    }
+  });
+}
+
+// Indexed by Isa; filled by the variants' static registrars. Constant-initialised (all
+// null) before any dynamic initialiser runs, so registration order does not matter.
+DepthwiseQ8Fn g_variants[5] = {};
+
+}  // namespace
+
+void depthwise_conv_q8_ref(const DepthwiseQ8Args& a) {
+  if (a.p->x_signed) depthwise_q8_typed<int8_t>(a);
+  else depthwise_q8_typed<uint8_t>(a);
+}
+
+void register_depthwise_conv_q8(Isa isa, DepthwiseQ8Fn fn) { g_variants[static_cast<int>(isa)] = fn; }
+
+DepthwiseQ8Fn depthwise_conv_q8_variant(Isa isa) { return g_variants[static_cast<int>(isa)]; }
+
+DepthwiseQ8Fn depthwise_conv_q8_for(Isa max_isa) {
+  for (Isa isa : {Isa::kAvx512, Isa::kAvx2, Isa::kNeon}) {
+    const bool allowed = isa == max_isa || (isa == Isa::kAvx2 && max_isa == Isa::kAvx512);
+    if (allowed && g_variants[static_cast<int>(isa)]) return g_variants[static_cast<int>(isa)];
+  }
+  return depthwise_conv_q8_ref;
+}
+
+bool depthwise_q8_params_from_conv(const ConvParams& c, DepthwiseQ8Params* out) {
+  const WindowGeometry& g = c.geo;
+  if (g.spatial < 1 || g.spatial > 2 || c.group != c.in_channels || c.out_channels % c.in_channels != 0) return false;
+  DepthwiseQ8Params& p = *out;
+  p.batch = c.batch;
+  p.channels = c.in_channels;
+  p.multiplier = c.out_channels / c.in_channels;
+  p.in_h = g.in[1];
+  p.in_w = g.in[2];
+  p.out_h = g.out[1];
+  p.out_w = g.out[2];
+  p.kernel_h = g.kernel[1];
+  p.kernel_w = g.kernel[2];
+  p.stride_h = g.stride[1];
+  p.stride_w = g.stride[2];
+  p.dilation_h = g.dilation[1];
+  p.dilation_w = g.dilation[2];
+  p.pad_top = g.pad_begin[1];
+  p.pad_left = g.pad_begin[2];
+  return true;
+}
+
+}  // namespace wisp::ref

@@ -1,0 +1,102 @@
+// Depthwise int8 conv, AVX2: 16 output columns per step (depthwise_conv_q8_driver.hpp
+// does the padding, strides and zero point).
+//
+// Taps go in pairs through vpmaddwd: the 16 bytes of tap a and of tap b are widened to
+// int16 and interleaved, so each int32 lane gets x_a * w_a + x_b * w_b exactly (|x| <= 255,
+// |w| <= 128: no saturation, unlike vpmaddubsw). The interleave works inside 128-bit lanes,
+// so the two accumulators hold columns {0-3, 8-11} and {4-7, 12-15}; one permute per 16
+// outputs puts them back in order.
+//
+// Requantization without a 64-bit arithmetic shift (AVX2 has none): vpmuldq gives the
+// 64-bit products of the even and the odd lanes; after adding the rounding term,
+// for shift n >= 32 the result is the high dword shifted right by n - 32 (arithmetic, on
+// 32 bits); for n == 31 it is the low dword of the logical shift by 31 (bits 31..62: the
+// product is below 2^62, so bit 63 repeats bit 62 and the value fits 32 bits). n <= 30
+// (a scale ratio >= 1, which real models do not have) takes the scalar requantize().
+#include <immintrin.h>
+
+#include <type_traits>
+
+#include "kernels/depthwise_conv_q8_driver.hpp"
+
+namespace wisp::kernels_q8 {
+namespace {
+
+template <class T>
+__m256i load16(const T* p) {
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  if constexpr (std::is_signed_v<T>) return _mm256_cvtepi8_epi16(v);
+  else return _mm256_cvtepu8_epi16(v);
+}
+
+// 8 int32 accumulators -> 8 requantized int32 in [qmin, qmax].
+template <bool kHigh>
+__m256i requant8(__m256i acc, __m256i vm, __m256i vr, __m128i sh, __m256i zp, __m256i lo, __m256i hi) {
+  __m256i ev = _mm256_add_epi64(_mm256_mul_epi32(acc, vm), vr);
+  __m256i od = _mm256_add_epi64(_mm256_mul_epi32(_mm256_srli_epi64(acc, 32), vm), vr);
+  __m256i r;
+  if constexpr (kHigh) {  // n >= 32: high dwords, then an arithmetic shift by n - 32
+    r = _mm256_blend_epi32(_mm256_srli_epi64(ev, 32), od, 0xAA);
+    r = _mm256_sra_epi32(r, sh);
+  } else {  // n == 31: low dwords of the logical shift
+    ev = _mm256_srl_epi64(ev, sh);
+    od = _mm256_srl_epi64(od, sh);
+    r = _mm256_blend_epi32(ev, _mm256_slli_epi64(od, 32), 0xAA);
+  }
+  return _mm256_min_epi32(_mm256_max_epi32(_mm256_add_epi32(r, zp), lo), hi);
+}
+
+struct Avx2Q8 {
+  static constexpr int kLanes = 16;
+
+  template <class T>
+  static void accumulate_row(const T* base, const DwTaps& t, int64_t n, int32_t* acc) {
+    const int pairs = t.n / 2;
+    for (int64_t j = 0; j < n; j += 16) {
+      __m256i a0 = _mm256_set1_epi32(t.init), a1 = a0;
+      for (int i = 0; i < pairs; ++i) {
+        const __m256i xa = load16(base + t.off[2 * i] + j), xb = load16(base + t.off[2 * i + 1] + j);
+        const __m256i w = _mm256_set1_epi32(t.wpair[i]);
+        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_unpacklo_epi16(xa, xb), w));
+        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_unpackhi_epi16(xa, xb), w));
+      }
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + j), _mm256_permute2x128_si256(a0, a1, 0x20));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + j + 8), _mm256_permute2x128_si256(a0, a1, 0x31));
+    }
+  }
+
+  template <class T>
+  static void requantize_row(const int32_t* acc, int64_t n, quant::FixedPointMultiplier fm,
+                             const ref::DepthwiseQ8Params& p, T* y) {
+    if (fm.shift < 31) return requantize_tail<T>(acc, 0, n, fm, p, y);
+    const bool high = fm.shift >= 32;
+    const __m256i vm = _mm256_set1_epi32(fm.multiplier);
+    const __m256i vr = _mm256_set1_epi64x(int64_t{1} << (fm.shift - 1));
+    const __m128i sh = _mm_cvtsi32_si128(high ? fm.shift - 32 : fm.shift);
+    const __m256i zp = _mm256_set1_epi32(p.y_zero_point), lo = _mm256_set1_epi32(p.qmin),
+                  hi = _mm256_set1_epi32(p.qmax);
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j));
+      const __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j + 8));
+      const __m256i qa = high ? requant8<true>(a, vm, vr, sh, zp, lo, hi) : requant8<false>(a, vm, vr, sh, zp, lo, hi);
+      const __m256i qb = high ? requant8<true>(b, vm, vr, sh, zp, lo, hi) : requant8<false>(b, vm, vr, sh, zp, lo, hi);
+      // Values are already in the type's range, so the saturating packs only narrow.
+      const __m256i w16 = _mm256_permute4x64_epi64(_mm256_packs_epi32(qa, qb), 0xD8);
+      const __m128i l = _mm256_castsi256_si128(w16), h = _mm256_extracti128_si256(w16, 1);
+      const __m128i bytes = std::is_signed_v<T> ? _mm_packs_epi16(l, h) : _mm_packus_epi16(l, h);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + j), bytes);
+    }
+    requantize_tail<T>(acc, j, n, fm, p, y);
+  }
+};
+
+void depthwise_conv_q8_avx2(const ref::DepthwiseQ8Args& a) {
+  if (a.p->x_signed) depthwise_conv_q8_simd<Avx2Q8, int8_t>(a);
+  else depthwise_conv_q8_simd<Avx2Q8, uint8_t>(a);
+}
+
+const bool registered = (ref::register_depthwise_conv_q8(Isa::kAvx2, depthwise_conv_q8_avx2), true);
+
+}  // namespace
+}  // namespace wisp::kernels_q8

@@ -1,0 +1,86 @@
+// Depthwise int8 conv, AVX-512 (F + BW): 32 output columns per step. Same scheme as the
+// AVX2 file (taps in pairs through vpmaddwd, interleave inside 128-bit lanes, one permute
+// per 16 outputs to restore the order), twice as wide. Requantization is simpler here:
+// AVX-512 has the 64-bit arithmetic shift and 64-bit min/max, so requant.hpp's formula
+// runs as written for every shift (vpmuldq on even and odd lanes, add the rounding term,
+// shift, add the zero point, clamp, then vpmovdb narrows the in-range values).
+#include <immintrin.h>
+
+#include <type_traits>
+
+#include "kernels/depthwise_conv_q8_driver.hpp"
+
+// GCC 12 flags the undefined vector inside the unmasked AVX-512 integer intrinsics
+// (-Wmaybe-uninitialized, a known false positive once inlined), as gemm_f32_epilogue.hpp.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+namespace wisp::kernels_q8 {
+namespace {
+
+template <class T>
+__m512i load32(const T* p) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  if constexpr (std::is_signed_v<T>) return _mm512_cvtepi8_epi16(v);
+  else return _mm512_cvtepu8_epi16(v);
+}
+
+// 16 int32 accumulators -> 16 requantized int32 in [qmin, qmax].
+inline __m512i requant16(__m512i acc, __m512i vm, __m512i vr, __m128i sh, __m512i zp, __m512i lo, __m512i hi) {
+  __m512i ev = _mm512_sra_epi64(_mm512_add_epi64(_mm512_mul_epi32(acc, vm), vr), sh);
+  __m512i od = _mm512_sra_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), vm), vr), sh);
+  ev = _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(ev, zp), lo), hi);
+  od = _mm512_min_epi64(_mm512_max_epi64(_mm512_add_epi64(od, zp), lo), hi);
+  return _mm512_mask_blend_epi32(0xAAAA, ev, _mm512_slli_epi64(od, 32));
+}
+
+struct Avx512Q8 {
+  static constexpr int kLanes = 32;
+
+  template <class T>
+  static void accumulate_row(const T* base, const DwTaps& t, int64_t n, int32_t* acc) {
+    const int pairs = t.n / 2;
+    // a0 holds columns {0-3, 8-11, 16-19, 24-27}, a1 {4-7, 12-15, 20-23, 28-31}.
+    const __m512i first = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    for (int64_t j = 0; j < n; j += 32) {
+      __m512i a0 = _mm512_set1_epi32(t.init), a1 = a0;
+      for (int i = 0; i < pairs; ++i) {
+        const __m512i xa = load32(base + t.off[2 * i] + j), xb = load32(base + t.off[2 * i + 1] + j);
+        const __m512i w = _mm512_set1_epi32(t.wpair[i]);
+        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_unpacklo_epi16(xa, xb), w));
+        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_unpackhi_epi16(xa, xb), w));
+      }
+      _mm512_storeu_si512(acc + j, _mm512_permutex2var_epi64(a0, first, a1));
+      _mm512_storeu_si512(acc + j + 16, _mm512_permutex2var_epi64(a0, second, a1));
+    }
+  }
+
+  template <class T>
+  static void requantize_row(const int32_t* acc, int64_t n, quant::FixedPointMultiplier fm,
+                             const ref::DepthwiseQ8Params& p, T* y) {
+    const __m512i vm = _mm512_set1_epi32(fm.multiplier);
+    const __m512i vr = _mm512_set1_epi64(int64_t{1} << (fm.shift - 1));
+    const __m128i sh = _mm_cvtsi32_si128(fm.shift);
+    const __m512i zp = _mm512_set1_epi64(p.y_zero_point), lo = _mm512_set1_epi64(p.qmin),
+                  hi = _mm512_set1_epi64(p.qmax);
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const __m512i q = requant16(_mm512_loadu_si512(acc + j), vm, vr, sh, zp, lo, hi);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + j), _mm512_cvtepi32_epi8(q));  // in range: truncation is exact
+    }
+    requantize_tail<T>(acc, j, n, fm, p, y);
+  }
+};
+
+void depthwise_conv_q8_avx512(const ref::DepthwiseQ8Args& a) {
+  if (a.p->x_signed) depthwise_conv_q8_simd<Avx512Q8, int8_t>(a);
+  else depthwise_conv_q8_simd<Avx512Q8, uint8_t>(a);
+}
+
+const bool registered = (ref::register_depthwise_conv_q8(Isa::kAvx512, depthwise_conv_q8_avx512), true);
+
+}  // namespace
+}  // namespace wisp::kernels_q8
+
+#pragma GCC diagnostic pop
