@@ -19,6 +19,8 @@
 // Shapes this layout does not fit (more than kMaxTaps taps, rows wider than kMaxRow, a
 // single output row's band over the buffer) run the reference kernel instead.
 //
+// T is X's type (the band buffer), TY is Y's.
+//
 // Include only from the ISA files (everything here has internal linkage, so nothing
 // compiled with one file's -m flags can be shared with another).
 #pragma once
@@ -89,13 +91,13 @@ void scatter_row(const T* src, const ref::DepthwiseQ8Params& p, const DwGeometry
   }
 }
 
-template <class O, class T>
+template <class O, class T, class TY>
 void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
   const ref::DepthwiseQ8Params& p = *a.p;
   DwGeometry g;
   if (!dw_geometry<O::kLanes>(p, &g)) return ref::depthwise_conv_q8_ref(a);
   const T* x = static_cast<const T*>(a.x);
-  T* y = static_cast<T*>(a.y);
+  TY* y = static_cast<TY*>(a.y);
   const int64_t out_channels = p.channels * p.multiplier, ntaps = p.kernel_h * p.kernel_w;
   const int zp_byte = static_cast<int>(static_cast<T>(p.x_zero_point));
   parallel_for(a.pool, p.batch * out_channels, [&](int64_t begin, int64_t end) {
@@ -106,7 +108,7 @@ void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / out_channels, m = plane % out_channels;
       const T* xc = x + (n * p.channels + m / p.multiplier) * p.in_h * p.in_w;
-      T* ym = y + plane * p.out_h * p.out_w;
+      TY* ym = y + plane * p.out_h * p.out_w;
       // The taps of this channel. Unsigned wrap: the reference's int32 sums wrap the same
       // way (and cannot, under the |acc| < 2^31 precondition).
       uint32_t init = a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u;
@@ -143,7 +145,7 @@ void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
         for (int64_t oh = o0; oh < o1; ++oh) {
           const T* base = band + (oh - o0) * p.stride_h * g.row_bytes;
           O::template accumulate_row<T>(base, t, g.vec_out, acc);
-          O::template requantize_row<T>(acc, p.out_w, a.fm[m], p, ym + oh * p.out_w);
+          O::template requantize_row<TY>(acc, p.out_w, a.fm[m], p, ym + oh * p.out_w);
         }
       }
     }

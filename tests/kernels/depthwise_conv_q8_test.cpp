@@ -63,8 +63,9 @@ struct Shape2 {
 };
 
 // Random data; `scale` is the requantization ratio of channel 0 (the others vary around it).
+// y_signed: -1 = the same type as X.
 Problem make_problem(const Shape2& s, bool x_signed, int32_t x_zp, int32_t y_zp, double scale, uint32_t seed,
-                     bool narrow_clamp = false) {
+                     bool narrow_clamp = false, int y_signed = -1) {
   Problem pr;
   DepthwiseQ8Params& p = pr.p;
   p.batch = s.batch;
@@ -83,10 +84,11 @@ Problem make_problem(const Shape2& s, bool x_signed, int32_t x_zp, int32_t y_zp,
   p.out_h = out_size(s.h, s.kh, s.sh, s.dh, s.pt, s.pb);
   p.out_w = out_size(s.w, s.kw, s.sw, s.dw, s.pl, s.pr);
   p.x_signed = x_signed;
+  p.y_signed = y_signed < 0 ? x_signed : y_signed == 1;
   p.x_zero_point = x_zp;
   p.y_zero_point = y_zp;
-  p.qmin = x_signed ? -128 : 0;
-  p.qmax = x_signed ? 127 : 255;
+  p.qmin = p.y_signed ? -128 : 0;
+  p.qmax = p.y_signed ? 127 : 255;
   if (narrow_clamp) {  // a fused Relu6-like clamp
     p.qmin = y_zp;
     p.qmax = y_zp + 60;
@@ -111,7 +113,7 @@ std::string describe(const Problem& pr) {
   o << "N" << p.batch << " C" << p.channels << "x" << p.multiplier << " in " << p.in_h << "x" << p.in_w << " k "
     << p.kernel_h << "x" << p.kernel_w << " s " << p.stride_h << "," << p.stride_w << " d " << p.dilation_h << ","
     << p.dilation_w << " pad " << p.pad_top << "," << p.pad_left << " out " << p.out_h << "x" << p.out_w
-    << (p.x_signed ? " int8" : " uint8") << " xzp " << p.x_zero_point << " yzp " << p.y_zero_point << " clamp ["
+    << (p.x_signed ? " int8" : " uint8") << (p.y_signed ? "->int8" : "->uint8") << " xzp " << p.x_zero_point << " yzp " << p.y_zero_point << " clamp ["
     << p.qmin << "," << p.qmax << "] shift " << pr.fm[0].shift;
   return o.str();
 }
@@ -141,7 +143,7 @@ TEST(DepthwiseConvQ8Ref, HandComputed) {
     EXPECT_EQ(int(y[i]), want) << "output " << i;
   }
   // Clamp and int8: the same with signed bytes, y_zp -100, clamp at -90.
-  pr.p.x_signed = true;
+  pr.p.x_signed = pr.p.y_signed = true;
   pr.p.x_zero_point = -5;
   pr.x = {static_cast<uint8_t>(int8_t{-5}), 0xFC, 0xFD, 0xFE, 0xFF, 0, 1, 2, 3};  // x - zp = 0..8
   pr.p.y_zero_point = -100;
@@ -255,6 +257,8 @@ TEST_P(DepthwiseConvQ8Simd, PaddingStridesAndOddSizes) {
     check(make_problem(sh, false, 0, 255, 0.004, seed++), fn);
     check(make_problem(sh, true, -3, 5, 0.009, seed++, true), fn);
     check(make_problem(sh, false, 77, 20, 0.02, seed++, true), fn);
+    check(make_problem(sh, false, 140, -20, 0.01, seed++, false, 1), fn);  // uint8 X -> int8 Y
+    check(make_problem(sh, true, 3, 128, 0.01, seed++, false, 0), fn);     // int8 X -> uint8 Y
   }
 }
 

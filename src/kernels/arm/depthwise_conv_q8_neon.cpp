@@ -75,9 +75,14 @@ struct NeonQ8 {
   }
 };
 
+struct NeonQ8Run {
+  template <class TX, class TY> static void run(const ref::DepthwiseQ8Args& a) {
+    depthwise_conv_q8_simd<NeonQ8, TX, TY>(a);
+  }
+};
+
 void depthwise_conv_q8_neon(const ref::DepthwiseQ8Args& a) {
-  if (a.p->x_signed) depthwise_conv_q8_simd<NeonQ8, int8_t>(a);
-  else depthwise_conv_q8_simd<NeonQ8, uint8_t>(a);
+  ref::depthwise_conv_q8_dispatch<NeonQ8Run>(a);
 }
 
 const bool registered = (ref::register_depthwise_conv_q8(Isa::kNeon, depthwise_conv_q8_neon), true);

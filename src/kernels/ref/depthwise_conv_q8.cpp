@@ -9,18 +9,18 @@
 namespace wisp::ref {
 namespace {
 
-template <class T>
+template <class TX, class TY>
 void depthwise_q8_typed(const DepthwiseQ8Args& a) {
   const DepthwiseQ8Params& p = *a.p;
-  const T* x = static_cast<const T*>(a.x);
-  T* y = static_cast<T*>(a.y);
+  const TX* x = static_cast<const TX*>(a.x);
+  TY* y = static_cast<TY*>(a.y);
   const int64_t out_channels = p.channels * p.multiplier, taps = p.kernel_h * p.kernel_w;
   parallel_for(a.pool, p.batch * out_channels, [&](int64_t begin, int64_t end) {
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / out_channels, m = plane % out_channels;
-      const T* xc = x + (n * p.channels + m / p.multiplier) * p.in_h * p.in_w;
+      const TX* xc = x + (n * p.channels + m / p.multiplier) * p.in_h * p.in_w;
       const int8_t* wm = a.w + m * taps;
-      T* ym = y + plane * p.out_h * p.out_w;
+      TY* ym = y + plane * p.out_h * p.out_w;
       for (int64_t oh = 0; oh < p.out_h; ++oh)
         for (int64_t ow = 0; ow < p.out_w; ++ow) {
           int32_t acc = a.bias ? a.bias[m] : 0;
@@ -33,11 +33,15 @@ void depthwise_q8_typed(const DepthwiseQ8Args& a) {
               acc += int32_t{wm[kh * p.kernel_w + kw]} * (int32_t{xc[ih * p.in_w + iw]} - p.x_zero_point);
             }
           }
-          ym[oh * p.out_w + ow] = static_cast<T>(quant::requantize(acc, a.fm[m], p.y_zero_point, p.qmin, p.qmax));
+          ym[oh * p.out_w + ow] = static_cast<TY>(quant::requantize(acc, a.fm[m], p.y_zero_point, p.qmin, p.qmax));
         }
     }
   });
 }
+
+struct DepthwiseQ8Ref {
+  template <class TX, class TY> static void run(const DepthwiseQ8Args& a) { depthwise_q8_typed<TX, TY>(a); }
+};
 
 // Indexed by Isa; filled by the variants' static registrars. Constant-initialised (all
 // null) before any dynamic initialiser runs, so registration order does not matter.
@@ -46,8 +50,7 @@ DepthwiseQ8Fn g_variants[5] = {};
 }  // namespace
 
 void depthwise_conv_q8_ref(const DepthwiseQ8Args& a) {
-  if (a.p->x_signed) depthwise_q8_typed<int8_t>(a);
-  else depthwise_q8_typed<uint8_t>(a);
+  depthwise_conv_q8_dispatch<DepthwiseQ8Ref>(a);
 }
 
 void register_depthwise_conv_q8(Isa isa, DepthwiseQ8Fn fn) { g_variants[static_cast<int>(isa)] = fn; }

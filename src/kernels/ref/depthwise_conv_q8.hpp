@@ -5,7 +5,7 @@
 //   acc = bias[m] + sum_{kh,kw} w[m, kh, kw] * (x[c, ih, iw] - x_zero_point)
 //   y   = quant::requantize(acc, fm[m], y_zero_point, qmin, qmax)
 // with padding positions contributing 0 (they hold x_zero_point). Activations are uint8
-// (asymmetric, the default) or int8 (symmetric), and Y has the same type as X; weights are
+// (asymmetric, the default) or int8 (symmetric), and so is Y (independently); weights are
 // int8, symmetric per output channel (zero point 0); bias is int32 at scale
 // x_scale * w_scale[m]. A fused Relu/Clip is folded into [qmin, qmax] by the caller.
 // Every variant is bit-exact with depthwise_conv_q8_ref (requant.hpp is the one rounding),
@@ -34,9 +34,10 @@ struct DepthwiseQ8Params {
   int64_t kernel_h = 3, kernel_w = 3;
   int64_t stride_h = 1, stride_w = 1, dilation_h = 1, dilation_w = 1;
   int64_t pad_top = 0, pad_left = 0;  // the end pads follow from the output size
-  bool x_signed = false;              // int8 X and Y (else uint8)
+  bool x_signed = false;              // int8 X (else uint8)
+  bool y_signed = false;              // int8 Y (else uint8)
   int32_t x_zero_point = 0, y_zero_point = 0;
-  int32_t qmin = 0, qmax = 255;  // output clamp, fused activation included
+  int32_t qmin = 0, qmax = 255;  // output clamp in Y's type, fused activation included
 };
 
 struct DepthwiseQ8Args {
@@ -45,7 +46,7 @@ struct DepthwiseQ8Args {
   const int8_t* w = nullptr;                        // [channels * multiplier, kernel_h * kernel_w]
   const int32_t* bias = nullptr;                    // [channels * multiplier] or null
   const quant::FixedPointMultiplier* fm = nullptr;  // [channels * multiplier]
-  void* y = nullptr;                                // [batch, channels * multiplier, out_h, out_w]
+  void* y = nullptr;  // [batch, channels * multiplier, out_h, out_w], uint8 or int8
   ThreadPool* pool = nullptr;                       // null: serial
 };
 
@@ -63,9 +64,21 @@ DepthwiseQ8Fn depthwise_conv_q8_variant(Isa isa);
 DepthwiseQ8Fn depthwise_conv_q8_for(Isa max_isa);
 void register_depthwise_conv_q8(Isa isa, DepthwiseQ8Fn fn);
 
+// K::run<TX, TY>(a) for the signedness of X and Y.
+template <class K>
+void depthwise_conv_q8_dispatch(const DepthwiseQ8Args& a) {
+  if (a.p->x_signed) {
+    if (a.p->y_signed) K::template run<int8_t, int8_t>(a);
+    else K::template run<int8_t, uint8_t>(a);
+  } else {
+    if (a.p->y_signed) K::template run<uint8_t, int8_t>(a);
+    else K::template run<uint8_t, uint8_t>(a);
+  }
+}
+
 // True when `p` (a Conv's params) is a 2-D depthwise conv these kernels run:
 // group == in_channels, out_channels a multiple of it. Fills `out` except the zero points,
-// signedness and clamp, which come from the op's quantization inputs.
+// signedness and clamp, which come from the op's quantization inputs (ref::QGemm).
 bool depthwise_q8_params_from_conv(const ConvParams& p, DepthwiseQ8Params* out);
 
 }  // namespace wisp::ref

@@ -91,9 +91,14 @@ struct Avx2Q8 {
   }
 };
 
+struct Avx2Q8Run {
+  template <class TX, class TY> static void run(const ref::DepthwiseQ8Args& a) {
+    depthwise_conv_q8_simd<Avx2Q8, TX, TY>(a);
+  }
+};
+
 void depthwise_conv_q8_avx2(const ref::DepthwiseQ8Args& a) {
-  if (a.p->x_signed) depthwise_conv_q8_simd<Avx2Q8, int8_t>(a);
-  else depthwise_conv_q8_simd<Avx2Q8, uint8_t>(a);
+  ref::depthwise_conv_q8_dispatch<Avx2Q8Run>(a);
 }
 
 const bool registered = (ref::register_depthwise_conv_q8(Isa::kAvx2, depthwise_conv_q8_avx2), true);

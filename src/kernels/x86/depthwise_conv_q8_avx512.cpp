@@ -73,9 +73,14 @@ struct Avx512Q8 {
   }
 };
 
+struct Avx512Q8Run {
+  template <class TX, class TY> static void run(const ref::DepthwiseQ8Args& a) {
+    depthwise_conv_q8_simd<Avx512Q8, TX, TY>(a);
+  }
+};
+
 void depthwise_conv_q8_avx512(const ref::DepthwiseQ8Args& a) {
-  if (a.p->x_signed) depthwise_conv_q8_simd<Avx512Q8, int8_t>(a);
-  else depthwise_conv_q8_simd<Avx512Q8, uint8_t>(a);
+  ref::depthwise_conv_q8_dispatch<Avx512Q8Run>(a);
 }
 
 const bool registered = (ref::register_depthwise_conv_q8(Isa::kAvx512, depthwise_conv_q8_avx512), true);
