@@ -1,23 +1,26 @@
 // The ISA-independent half of the SIMD depthwise int8 conv (AVX2, AVX-512, NEON): turns
-// every output row into one contiguous vector loop with no bounds checks and no zero-point
-// subtraction, leaving each ISA two small row functions.
+// a whole band of output rows into ONE contiguous vector loop with no bounds checks, no
+// zero-point subtraction and no shuffles, leaving each ISA two small functions.
 //
 // 1. Zero point folded into the bias. sum w * (x - zp) = sum w * x - zp * sum w, so the
 //    accumulator starts at bias - zp * sum(w) and the taps multiply raw x (0..255 or
 //    -128..127, exact in int16). The identity also holds in the padding IF the padding
 //    holds zp, which step 2 arranges.
-// 2. Padded, phase-split band buffer. A band of input rows is copied into a stack buffer
-//    whose borders hold zp. With horizontal stride s, every padded row is stored as s
-//    "phases": phase b holds padded columns b, b + s, b + 2s... Output column j at tap kw
-//    then reads phase (kw * dw) % s at column j + (kw * dw) / s: consecutive outputs read
-//    consecutive bytes for ANY stride, so stride 2 costs no shuffles in the inner loop.
-//    Rows are kept as they are (output row oh reads padded row oh * sh + kh * dh).
-//    Phases are wide enough that a full vector past the last output only reads buffer
-//    bytes (those lanes are computed and dropped).
-// 3. Per output row: O::accumulate_row sums the taps into int32 (its width, a multiple of
-//    O::kLanes), then O::requantize_row applies requant.hpp's fixed-point rounding.
-// Shapes this layout does not fit (more than kMaxTaps taps, rows wider than kMaxRow, a
-// single output row's band over the buffer) run the reference kernel instead.
+// 2. Polyphase band buffer. A band of input rows is copied, zero-point padded, into a
+//    stack buffer as sh x sw phase planes: plane (a, b) holds the padded rows a, a + sh,
+//    ... and in them the columns b, b + sw, ... (wq bytes per row, hq rows per plane).
+//    Output (oh, ow) at tap (kh, kw) then reads plane ((kh dh) % sh, (kw dw) % sw) at row
+//    oh + (kh dh) / sh, column ow + (kw dw) / sw. So with the output flattened as
+//    f = oh * wq + ow, EVERY tap reads buffer[f + off(tap)]: consecutive outputs read
+//    consecutive bytes for any stride and dilation, and a 7x7 or 14x14 plane is one run of
+//    full vectors rather than short rows (the float kernel's polyphase/flat paths, here
+//    for every shape). The wq - out_w columns between rows, and the lanes past the last
+//    output, are computed and dropped.
+// 3. O::accumulate_row sums the taps of a run of flat outputs into int32 (kMaxRow at a
+//    time, in multiples of O::kLanes), then O::requantize_row applies requant.hpp's
+//    fixed-point rounding to the real outputs of each row.
+// Planes whose padded copy exceeds the buffer go in bands of output rows; shapes where
+// even one output row does not fit, or filters over kMaxTaps taps, run the reference.
 //
 // T is X's type (the band buffer), TY is Y's.
 //
@@ -34,60 +37,79 @@
 namespace wisp::kernels_q8 {
 namespace {
 
-inline constexpr int kMaxTaps = 64;             // 7x7 fits; bigger filters take the reference
-inline constexpr int64_t kBandBytes = 32768;    // the band buffer, on each thread's stack
-inline constexpr int64_t kMaxRow = 2048;        // output columns per row (int32 row buffer)
+inline constexpr int kMaxTaps = 64;           // 7x7 fits; bigger filters take the reference
+inline constexpr int64_t kBandBytes = 49152;  // the band buffer, on each thread's stack
+inline constexpr int64_t kMaxRow = 4096;      // flat outputs per accumulate_row call
 
-// The taps of one output channel, as offsets from the output row's first buffer byte.
-// n is padded to an even count with zero-weight taps (the AVX paths consume pairs).
+// The taps of one output channel, as offsets from the flat output index.
 struct DwTaps {
   int n = 0;     // taps, padded to even
   int real = 0;  // taps before the padding (the NEON path needs no pairs)
-  int64_t off[kMaxTaps];
+  int64_t off[kMaxTaps];  // the same for every channel: filled once per call
   int16_t w[kMaxTaps];
   int32_t wpair[kMaxTaps / 2];  // (w[2i] & 0xffff) | (w[2i + 1] << 16), for vpmaddwd
   int32_t init = 0;             // bias - x_zero_point * sum(w), wrapping like the int32 sums
 };
 
 struct DwGeometry {
-  int64_t s = 1;         // phases = horizontal stride
-  int64_t wp = 0;        // padded row width that the outputs read
-  int64_t wq = 0;        // bytes per phase
-  int64_t row_bytes = 0; // s * wq: one padded row
-  int64_t band_out_rows = 0;
-  int64_t vec_out = 0;   // out_w rounded up to the vector width
+  int64_t sh = 1, sw = 1;
+  int64_t wp = 0;         // padded columns the outputs read
+  int64_t wq = 0;         // bytes per row of a phase plane (the flat row pitch)
+  int64_t hq = 0;         // rows per phase plane for a full band
+  int64_t band = 0;       // output rows per band
+  int64_t plane_bytes = 0;
 };
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Input rows a band of `rows` output rows reads.
+inline int64_t band_input_rows(const ref::DepthwiseQ8Params& p, int64_t rows) {
+  return (rows - 1) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
+}
 
 template <int kLanes>
 bool dw_geometry(const ref::DepthwiseQ8Params& p, DwGeometry* g) {
-  if (p.kernel_h * p.kernel_w + 1 > kMaxTaps || p.out_w > kMaxRow) return false;
-  g->s = p.stride_w;
-  g->vec_out = (p.out_w + kLanes - 1) / kLanes * kLanes;
+  if (p.kernel_h * p.kernel_w + 1 > kMaxTaps) return false;
+  g->sh = p.stride_h;
+  g->sw = p.stride_w;
   g->wp = (p.out_w - 1) * p.stride_w + (p.kernel_w - 1) * p.dilation_w + 1;
-  const int64_t reach = g->vec_out + (p.kernel_w - 1) * p.dilation_w / g->s;  // columns a phase is read at
-  g->wq = std::max((g->wp + g->s - 1) / g->s, reach);
-  g->row_bytes = g->s * g->wq;
-  const int64_t rows_per_out = (p.kernel_h - 1) * p.dilation_h + 1;
-  if (rows_per_out * g->row_bytes > kBandBytes) return false;
-  // R output rows need (R - 1) * sh + rows_per_out padded rows.
-  g->band_out_rows = std::min<int64_t>(p.out_h, (kBandBytes / g->row_bytes - rows_per_out) / p.stride_h + 1);
+  g->wq = std::max(ceil_div(g->wp, g->sw), p.out_w + (p.kernel_w - 1) * p.dilation_w / g->sw);
+  // The largest band whose planes, plus the vector overrun of the last run, fit.
+  const auto fits = [&](int64_t rows, int64_t* plane_bytes) {
+    const int64_t hq = ceil_div(band_input_rows(p, rows), g->sh);
+    *plane_bytes = hq * g->wq;
+    const int64_t flat = (rows - 1) * g->wq + p.out_w;
+    // Largest tap offset: the last plane, its deepest row and column.
+    const int64_t max_off = (g->sh * g->sw - 1) * *plane_bytes + (p.kernel_h - 1) * p.dilation_h / g->sh * g->wq +
+                            (p.kernel_w - 1) * p.dilation_w / g->sw;
+    return ceil_div(flat, kLanes) * kLanes + max_off <= kBandBytes;
+  };
+  int64_t rows = p.out_h;
+  int64_t bytes = 0;
+  while (rows > 0 && !fits(rows, &bytes)) rows = rows > 8 ? rows * 3 / 4 : rows - 1;
+  if (rows == 0) return false;
+  g->band = rows;
+  g->hq = ceil_div(band_input_rows(p, rows), g->sh);
+  g->plane_bytes = g->hq * g->wq;
   return true;
 }
 
-// Copies input row `src` (in_w values) into padded row `dst` (its s phases), leaving the
-// columns outside the input (zp) untouched. Stride 1 and 2 are the common cases.
+// Copies input row `src` (in_w values) into its phase-plane rows at `dst` (the row in
+// column-phase plane 0; plane b is b * plane_bytes further), leaving the columns outside
+// the input (zp) untouched.
 template <class T>
 void scatter_row(const T* src, const ref::DepthwiseQ8Params& p, const DwGeometry& g, T* dst) {
-  const int64_t c0 = std::max<int64_t>(0, -p.pad_left);                   // first input column used
-  const int64_t c1 = std::min<int64_t>(p.in_w, g.wp - p.pad_left);       // one past the last
+  const int64_t c0 = std::max<int64_t>(0, -p.pad_left);              // first input column used
+  const int64_t c1 = std::min<int64_t>(p.in_w, g.wp - p.pad_left);  // one past the last
   if (c1 <= c0) return;
-  if (g.s == 1) {
+  if (g.sw == 1) {
     std::memcpy(dst + p.pad_left + c0, src + c0, sizeof(T) * (c1 - c0));
     return;
   }
-  for (int64_t c = c0; c < c1; ++c) {
-    const int64_t pc = c + p.pad_left;
-    dst[(pc % g.s) * g.wq + pc / g.s] = src[c];
+  for (int64_t b = 0; b < g.sw; ++b) {  // phase b: padded columns b, b + sw, ...
+    int64_t c = c0 + ((b - (c0 + p.pad_left)) % g.sw + g.sw) % g.sw;  // first input column in it
+    T* d = dst + b * g.plane_bytes + (c + p.pad_left) / g.sw;
+    for (; c < c1; c += g.sw) *d++ = src[c];
   }
 }
 
@@ -100,11 +122,21 @@ void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
   TY* y = static_cast<TY*>(a.y);
   const int64_t out_channels = p.channels * p.multiplier, ntaps = p.kernel_h * p.kernel_w;
   const int zp_byte = static_cast<int>(static_cast<T>(p.x_zero_point));
+  DwTaps taps;  // offsets here; weights per channel below
+  taps.n = 0;
+  for (int64_t kh = 0; kh < p.kernel_h; ++kh)
+    for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
+      const int64_t r = kh * p.dilation_h, c = kw * p.dilation_w;
+      taps.off[taps.n++] = ((r % g.sh) * g.sw + c % g.sw) * g.plane_bytes + r / g.sh * g.wq + c / g.sw;
+    }
+  taps.real = taps.n;
+  if (taps.n % 2) taps.off[taps.n++] = taps.off[0];  // a zero-weight partner for the last tap
   parallel_for(a.pool, p.batch * out_channels, [&](int64_t begin, int64_t end) {
-    alignas(64) T band[kBandBytes / sizeof(T)];
+    alignas(64) T buf[kBandBytes / sizeof(T)];
     alignas(64) int32_t acc[kMaxRow];
-    std::memset(band, zp_byte, sizeof(band));  // padding columns are never overwritten
-    DwTaps t;
+    alignas(64) TY out[kMaxRow];
+    std::memset(buf, zp_byte, sizeof(buf));  // padding columns are never overwritten
+    DwTaps t = taps;
     for (int64_t plane = begin; plane < end; ++plane) {
       const int64_t n = plane / out_channels, m = plane % out_channels;
       const T* xc = x + (n * p.channels + m / p.multiplier) * p.in_h * p.in_w;
@@ -112,40 +144,44 @@ void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
       // The taps of this channel. Unsigned wrap: the reference's int32 sums wrap the same
       // way (and cannot, under the |acc| < 2^31 precondition).
       uint32_t init = a.bias ? static_cast<uint32_t>(a.bias[m]) : 0u;
-      t.n = 0;
-      for (int64_t kh = 0; kh < p.kernel_h; ++kh)
-        for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-          const int16_t wv = a.w[m * ntaps + kh * p.kernel_w + kw];
-          const int64_t col = kw * p.dilation_w;
-          t.off[t.n] = kh * p.dilation_h * g.row_bytes + (col % g.s) * g.wq + col / g.s;
-          t.w[t.n] = wv;
-          init -= static_cast<uint32_t>(p.x_zero_point) * static_cast<uint32_t>(static_cast<int32_t>(wv));
-          ++t.n;
-        }
-      t.real = t.n;
-      if (t.n % 2) {
-        t.off[t.n] = t.off[0];
-        t.w[t.n] = 0;
-        ++t.n;
+      for (int i = 0; i < t.real; ++i) {
+        t.w[i] = a.w[m * ntaps + i];
+        init -= static_cast<uint32_t>(p.x_zero_point) * static_cast<uint32_t>(int32_t{t.w[i]});
       }
+      if (t.n > t.real) t.w[t.real] = 0;
       for (int i = 0; i < t.n / 2; ++i)
         t.wpair[i] = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint16_t>(t.w[2 * i])) |
                                           (static_cast<uint32_t>(static_cast<uint16_t>(t.w[2 * i + 1])) << 16));
       t.init = static_cast<int32_t>(init);
-      for (int64_t o0 = 0; o0 < p.out_h; o0 += g.band_out_rows) {
-        const int64_t o1 = std::min(p.out_h, o0 + g.band_out_rows);
-        const int64_t r0 = o0 * p.stride_h;
-        const int64_t rows = (o1 - 1 - o0) * p.stride_h + (p.kernel_h - 1) * p.dilation_h + 1;
-        for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t o0 = 0; o0 < p.out_h; o0 += g.band) {
+        const int64_t o1 = std::min(p.out_h, o0 + g.band);
+        const int64_t r0 = o0 * p.stride_h, rows = band_input_rows(p, o1 - o0);
+        // Padded row r0 + r goes to row phase r % sh, index r / sh (counted, not divided).
+        for (int64_t r = 0, phase = 0, index = 0; r < rows; ++r) {
           const int64_t ih = r0 + r - p.pad_top;
-          T* dst = band + r * g.row_bytes;
-          if (ih < 0 || ih >= p.in_h) std::memset(dst, zp_byte, sizeof(T) * g.row_bytes);
-          else scatter_row<T>(xc + ih * p.in_w, p, g, dst);
+          T* dst = buf + phase * g.sw * g.plane_bytes + index * g.wq;
+          if (++phase == g.sh) {
+            phase = 0;
+            ++index;
+          }
+          if (ih >= 0 && ih < p.in_h) {
+            scatter_row<T>(xc + ih * p.in_w, p, g, dst);
+          } else {
+            for (int64_t b = 0; b < g.sw; ++b) std::memset(dst + b * g.plane_bytes, zp_byte, sizeof(T) * g.wq);
+          }
         }
-        for (int64_t oh = o0; oh < o1; ++oh) {
-          const T* base = band + (oh - o0) * p.stride_h * g.row_bytes;
-          O::template accumulate_row<T>(base, t, g.vec_out, acc);
-          O::template requantize_row<TY>(acc, p.out_w, a.fm[m], p, ym + oh * p.out_w);
+        const int64_t flat = (o1 - o0 - 1) * g.wq + p.out_w;
+        for (int64_t f0 = 0; f0 < flat; f0 += kMaxRow) {
+          const int64_t f1 = std::min(flat, f0 + kMaxRow);
+          const int64_t len = ceil_div(f1 - f0, O::kLanes) * O::kLanes;
+          O::template accumulate_row<T>(buf + f0, t, len, acc);
+          // Requantized as one vector run (rows of 7 or 14 would be mostly scalar tails),
+          // then the real outputs of each row in [f0, f1) are copied out.
+          O::template requantize_row<TY>(acc, len, a.fm[m], p, out);
+          for (int64_t oh = f0 / g.wq; oh * g.wq < f1; ++oh) {
+            const int64_t b = std::max(f0, oh * g.wq), e = std::min(f1, oh * g.wq + p.out_w);
+            if (b < e) std::memcpy(ym + (o0 + oh) * p.out_w + (b - oh * g.wq), out + (b - f0), sizeof(TY) * (e - b));
+          }
         }
       }
     }
