@@ -97,13 +97,20 @@ bool dw_geometry(const ref::DepthwiseQ8Params& p, DwGeometry* g) {
 // Copies input row `src` (in_w values) into its phase-plane rows at `dst` (the row in
 // column-phase plane 0; plane b is b * plane_bytes further), leaving the columns outside
 // the input (zp) untouched.
-template <class T>
+template <class O, class T>
 void scatter_row(const T* src, const ref::DepthwiseQ8Params& p, const DwGeometry& g, T* dst) {
   const int64_t c0 = std::max<int64_t>(0, -p.pad_left);              // first input column used
   const int64_t c1 = std::min<int64_t>(p.in_w, g.wp - p.pad_left);  // one past the last
   if (c1 <= c0) return;
   if (g.sw == 1) {
     std::memcpy(dst + p.pad_left + c0, src + c0, sizeof(T) * (c1 - c0));
+    return;
+  }
+  if (g.sw == 2) {  // src[c0], src[c0 + 2]... to one phase, src[c0 + 1]... to the other
+    const int64_t pc = c0 + p.pad_left;
+    T* first = dst + (pc & 1) * g.plane_bytes + (pc >> 1);
+    T* second = dst + ((pc + 1) & 1) * g.plane_bytes + ((pc + 1) >> 1);
+    O::deinterleave2(src + c0, c1 - c0, first, second);
     return;
   }
   for (int64_t b = 0; b < g.sw; ++b) {  // phase b: padded columns b, b + sw, ...
@@ -165,7 +172,7 @@ void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
             ++index;
           }
           if (ih >= 0 && ih < p.in_h) {
-            scatter_row<T>(xc + ih * p.in_w, p, g, dst);
+            scatter_row<O, T>(xc + ih * p.in_w, p, g, dst);
           } else {
             for (int64_t b = 0; b < g.sw; ++b) std::memset(dst + b * g.plane_bytes, zp_byte, sizeof(T) * g.wq);
           }
@@ -186,6 +193,16 @@ void depthwise_conv_q8_simd(const ref::DepthwiseQ8Args& a) {
       }
     }
   });
+}
+
+// Elements [i, n) of src: the even ones to a, the odd ones to b (the ISAs' tail).
+template <class T>
+void deinterleave2_tail(const T* src, int64_t i, int64_t n, T* a, T* b) {
+  for (; i + 1 < n; i += 2) {
+    a[i / 2] = src[i];
+    b[i / 2] = src[i + 1];
+  }
+  if (i < n) a[i / 2] = src[i];
 }
 
 // The scalar requantization tail shared by the ISA row functions.

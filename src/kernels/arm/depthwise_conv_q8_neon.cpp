@@ -36,6 +36,19 @@ inline int32x4_t requant4(int32x4_t acc, int32_t m, int64x2_t neg_shift, int32x4
 struct NeonQ8 {
   static constexpr int kLanes = 16;
 
+  // Stride-2 rows into their two phases: ld2 splits 32 bytes into 16 even + 16 odd.
+  template <class T>
+  static void deinterleave2(const T* src, int64_t n, T* a, T* b) {
+    const uint8_t* s = reinterpret_cast<const uint8_t*>(src);
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+      const uint8x16x2_t v = vld2q_u8(s + i);
+      vst1q_u8(reinterpret_cast<uint8_t*>(a + i / 2), v.val[0]);
+      vst1q_u8(reinterpret_cast<uint8_t*>(b + i / 2), v.val[1]);
+    }
+    deinterleave2_tail(src, i, n, a, b);
+  }
+
   template <class T>
   static void accumulate_row(const T* base, const DwTaps& t, int64_t n, int32_t* acc) {
     for (int64_t j = 0; j < n; j += 16) {

@@ -37,6 +37,21 @@ inline __m512i requant16(__m512i acc, __m512i vm, __m512i vr, __m128i sh, __m512
 struct Avx512Q8 {
   static constexpr int kLanes = 32;
 
+  // Stride-2 rows into their two phases: 32 bytes -> 16 even + 16 odd per step.
+  template <class T>
+  static void deinterleave2(const T* src, int64_t n, T* a, T* b) {
+    const __m256i split = _mm256_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15,  //
+                                           0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+      const __m256i v = _mm256_shuffle_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(src + i)), split);
+      const __m256i q = _mm256_permute4x64_epi64(v, 0xD8);  // [evens 0-15 | odds 0-15]
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(a + i / 2), _mm256_castsi256_si128(q));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(b + i / 2), _mm256_extracti128_si256(q, 1));
+    }
+    deinterleave2_tail(src, i, n, a, b);
+  }
+
   template <class T>
   static void accumulate_row(const T* base, const DwTaps& t, int64_t n, int32_t* acc) {
     const int pairs = t.n / 2;
