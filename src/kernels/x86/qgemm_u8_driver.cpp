@@ -1,0 +1,206 @@
+// The driver of the x86 int8 GEMM (qgemm_x86.hpp): tiles, packing, requantization.
+//
+// Work is cut into units of (batch entry, tile of kQGemmTileP positions, block of
+// channels); channels are split only as far as needed to give every thread two units.
+// A unit first writes its tile of X as rows of k ("im2col": one row per (c_in, kd, kh, kw),
+// kQGemmTileP bytes, padding = x's zero point) into the first half of its thread's slot,
+// then interleaves groups of 4 rows into the [K/4][TileP][4] form (SSE2 unpacks, int8 X
+// flipped to uint8) in the second half. The microkernel then runs every Mr x Nr tile of
+// (channels x positions) over all of K, and the driver adds bias - x_zp * weight_sums and
+// requantizes with quant::requantize, the reference rounding. Integers: the result does
+// not depend on the tiling or the thread count.
+#include <emmintrin.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+#include "cpu/cpu_features.hpp"
+#include "kernels/x86/qgemm_x86.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace wisp::x86 {
+namespace {
+
+constexpr int64_t kTileP = ref::kQGemmTileP;
+
+uint8_t* align64(void* p) {
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  return reinterpret_cast<uint8_t*>(addr + (64 - addr % 64) % 64);
+}
+
+// Rows [0, k) of the tile [j0, j0 + len) of a conv input (one batch entry), kTileP bytes
+// each, positions past len = pad. Rows [k, k4) are zero.
+void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int64_t k4, int64_t j0, int64_t len,
+                 uint8_t pad, uint8_t* rows) {
+  const int64_t ksize = g.kernel_size(), in_hw = g.in[1] * g.in[2];
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const int64_t c = kk / ksize, tap = kk % ksize;
+    const int64_t kd = tap / (g.kernel[1] * g.kernel[2]), kh = tap / g.kernel[2] % g.kernel[1], kw = tap % g.kernel[2];
+    const uint8_t* xc = x + c * g.in_size();
+    uint8_t* row = rows + kk * kTileP;
+    for (int64_t j = j0; j < j0 + len;) {
+      const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
+      const int64_t run = std::min(g.out[2] - ow, j0 + len - j);
+      uint8_t* dst = row + (j - j0);
+      j += run;
+      const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+      const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+      if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+        std::memset(dst, pad, static_cast<size_t>(run));
+        continue;
+      }
+      const int64_t s = g.stride[2], iw0 = ow * s - g.pad_begin[2] + kw * g.dilation[2];
+      // Positions [lo, hi) of the run read inside the input row; the rest are padding.
+      const int64_t lo = std::min(run, iw0 >= 0 ? 0 : (-iw0 + s - 1) / s);
+      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : (g.in[2] - 1 - iw0) / s + 1, lo, run);
+      const uint8_t* src = xc + id * in_hw + ih * g.in[2] + iw0;
+      std::memset(dst, pad, static_cast<size_t>(lo));
+      if (s == 1) {
+        std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo));
+      } else {
+        for (int64_t t = lo; t < hi; ++t) dst[t] = src[t * s];
+      }
+      std::memset(dst + hi, pad, static_cast<size_t>(run - hi));
+    }
+    std::memset(row + len, pad, static_cast<size_t>(kTileP - len));
+  }
+  std::memset(rows + k * kTileP, 0, static_cast<size_t>((k4 - k) * kTileP));
+}
+
+// Rows [k4][kTileP] -> [k4 / 4][kTileP][4], xor `flip` (0x80 turns int8 into uint8).
+void interleave_rows(const uint8_t* rows, int64_t k4, uint8_t flip, uint8_t* out) {
+  const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
+  for (int64_t g = 0; g < k4 / 4; ++g) {
+    const uint8_t* r = rows + g * 4 * kTileP;
+    uint8_t* o = out + g * 4 * kTileP;
+    for (int64_t p = 0; p < kTileP; p += 16) {
+      const auto ld = [&](int i) {
+        return _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r + i * kTileP + p)), f);
+      };
+      const __m128i r0 = ld(0), r1 = ld(1), r2 = ld(2), r3 = ld(3);
+      const __m128i a_lo = _mm_unpacklo_epi8(r0, r1), a_hi = _mm_unpackhi_epi8(r0, r1);  // (k0,k1) pairs
+      const __m128i b_lo = _mm_unpacklo_epi8(r2, r3), b_hi = _mm_unpackhi_epi8(r2, r3);  // (k2,k3) pairs
+      __m128i* d = reinterpret_cast<__m128i*>(o + p * 4);
+      _mm_storeu_si128(d + 0, _mm_unpacklo_epi16(a_lo, b_lo));
+      _mm_storeu_si128(d + 1, _mm_unpackhi_epi16(a_lo, b_lo));
+      _mm_storeu_si128(d + 2, _mm_unpacklo_epi16(a_hi, b_hi));
+      _mm_storeu_si128(d + 3, _mm_unpackhi_epi16(a_hi, b_hi));
+    }
+  }
+}
+
+// MatMul rows: position p's 4 bytes of k-group g are X[p, 4g .. 4g + 3], already adjacent.
+void pack_rows_tile(const uint8_t* x, int64_t row_stride, int64_t k, int64_t j0, int64_t len, uint8_t flip,
+                    uint8_t* out) {
+  const int64_t groups = (k + 3) / 4;
+  const uint32_t f = flip * 0x01010101u;
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t n = std::min<int64_t>(4, k - 4 * g);
+    uint32_t* o = reinterpret_cast<uint32_t*>(out + g * 4 * kTileP);
+    for (int64_t p = 0; p < len; ++p) {
+      uint32_t v = 0;
+      std::memcpy(&v, x + (j0 + p) * row_stride + 4 * g, static_cast<size_t>(n));
+      o[p] = v ^ f;
+    }
+    for (int64_t p = len; p < kTileP; ++p) o[p] = 0;
+  }
+}
+
+}  // namespace
+
+const QGemmMicrokernel* qgemm_microkernel(Isa isa) {
+  if (isa == Isa::kAvx512) {
+    if (const QGemmMicrokernel* vnni = qgemm_microkernel_avx512()) return vnni;
+  }
+  return cpu_features().avx2 ? qgemm_microkernel_avx2() : nullptr;
+}
+
+const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk) {
+  std::shared_ptr<ref::QPackedWeights>& cache = q.packed;
+  if (cache && cache->isa == mk.isa && cache->data) return cache->data;
+  // Conv groups share one QGemm: all groups' channels are packed, block by block.
+  const int64_t total = static_cast<int64_t>(q.bias.size()), kgroups = (q.k + 3) / 4;
+  const int64_t blocks_per_group = (q.channels + mk.mr - 1) / mk.mr, groups = q.channels ? total / q.channels : 0;
+  const int64_t elems = groups * blocks_per_group * kgroups * mk.mr * 4;
+  auto fresh = std::make_shared<ref::QPackedWeights>();
+  fresh->isa = mk.isa;
+  fresh->storage.assign(static_cast<size_t>(elems * mk.weight_bytes + 64), 0);
+  fresh->data = reinterpret_cast<int8_t*>(align64(fresh->storage.data()));
+  for (int64_t grp = 0; grp < groups; ++grp)
+    for (int64_t b = 0; b < blocks_per_group; ++b)
+      for (int64_t g = 0; g < kgroups; ++g)
+        for (int64_t r = 0; r < mk.mr; ++r)
+          for (int64_t t = 0; t < 4; ++t) {
+            const int64_t c = b * mk.mr + r, kk = 4 * g + t;
+            if (c >= q.channels || kk >= q.k) continue;
+            const int8_t v = q.weights[(grp * q.channels + c) * q.k + kk];
+            const int64_t at = (((grp * blocks_per_group + b) * kgroups + g) * mk.mr + r) * 4 + t;
+            if (mk.weight_bytes == 2) reinterpret_cast<int16_t*>(fresh->data)[at] = v;
+            else fresh->data[at] = v;
+          }
+  cache = std::move(fresh);
+  return cache->data;
+}
+
+void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batch, int64_t positions,
+                   const QGemmSource& src, int64_t x_batch_stride, uint8_t* y, int64_t y_batch_stride, int64_t y_cs,
+                   int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool) {
+  if (batch == 0 || positions == 0 || q.channels == 0) return;
+  const auto* packed_w = static_cast<const int8_t*>(qgemm_packed_weights(q, mk));
+  const int64_t k4 = (q.k + 3) / 4 * 4, kgroups = k4 / 4, slot_bytes = ref::qgemm_slot_bytes(q.k);
+  uint8_t* slots = align64(scratch);
+  const int64_t slot_count = (scratch_bytes - (slots - static_cast<uint8_t*>(scratch))) / slot_bytes;
+  WISP_CHECK(slot_count >= 1, ErrorCode::kInternal, "int8 GEMM: scratch of ", scratch_bytes,
+             " bytes is too small (ir/ops/qgemm_infer.cpp sizes it)");
+  const int64_t threads = std::min<int64_t>({pool ? pool->threads() : 1, slot_count, ref::kQGemmSlots});
+  const int64_t tiles = (positions + kTileP - 1) / kTileP;
+  const int64_t want_cb = std::max<int64_t>(1, (2 * threads + batch * tiles - 1) / (batch * tiles));
+  const int64_t rows_per_block = threads > 1 ? (q.channels + want_cb - 1) / want_cb : q.channels;
+  const int64_t mc = (rows_per_block + mk.mr - 1) / mk.mr * mk.mr;
+  const int64_t cblocks = (q.channels + mc - 1) / mc, units = batch * tiles * cblocks;
+  const int64_t w_block_bytes = kgroups * mk.mr * 4 * mk.weight_bytes;
+  const uint8_t x_flip = q.x_signed ? 0x80 : 0, y_flip = q.y_signed ? 0x80 : 0;
+  const auto x_pad = static_cast<uint8_t>(q.x_zero_point);  // raw byte: flipped with the rest
+  const int32_t y_zp = q.unsigned_y_zero_point(), qmin = q.unsigned_qmin(), qmax = q.unsigned_qmax();
+  parallel_for(pool, threads, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      uint8_t* rows = slots + t * slot_bytes;
+      uint8_t* packed = rows + slot_bytes / 2;
+      alignas(64) int32_t acc[8 * 32];
+      int64_t u0, u1;
+      ThreadPool::chunk(units, static_cast<int>(threads), static_cast<int>(t), u0, u1);
+      for (int64_t u = u0; u < u1; ++u) {
+        const int64_t n = u / (tiles * cblocks), tile = u / cblocks % tiles, cb = u % cblocks;
+        const int64_t j0 = tile * kTileP, len = std::min(kTileP, positions - j0);
+        const int64_t c0 = cb * mc, c1 = std::min(q.channels, c0 + mc);
+        const uint8_t* xn = src.x + n * x_batch_stride;
+        if (src.geo) {
+          im2col_tile(xn, *src.geo, q.k, k4, j0, len, x_pad, rows);
+          interleave_rows(rows, k4, x_flip, packed);
+        } else {
+          pack_rows_tile(xn, src.x_row_stride, q.k, j0, len, x_flip, packed);
+        }
+        uint8_t* yn = y + n * y_batch_stride;
+        for (int64_t c = c0; c < c1; c += mk.mr) {
+          const int8_t* wb = packed_w + c / mk.mr * w_block_bytes;
+          const int64_t mm = std::min<int64_t>(mk.mr, c1 - c);
+          for (int64_t j = 0; j < len; j += mk.nr) {
+            mk.tile(kgroups, wb, packed + j * 4, 4 * kTileP, acc);
+            const int64_t nn = std::min<int64_t>(mk.nr, len - j);
+            for (int64_t r = 0; r < mm; ++r) {
+              const int32_t add = q.bias_minus_zp_sums(c + r);
+              const quant::FixedPointMultiplier fm = q.multiplier[c + r];
+              uint8_t* yc = yn + (c + r) * y_cs + (j0 + j) * y_ps;
+              for (int64_t jj = 0; jj < nn; ++jj)
+                yc[jj * y_ps] =
+                    static_cast<uint8_t>(quant::requantize(acc[r * mk.nr + jj] + add, fm, y_zp, qmin, qmax)) ^ y_flip;
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace wisp::x86

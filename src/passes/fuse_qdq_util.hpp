@@ -1,0 +1,33 @@
+// Matchers shared by the QDQ fusion passes (fuse_qdq_conv.cpp, fuse_qdq_passthrough.cpp):
+// reading the QuantizeLinear / DequantizeLinear nodes of an ONNX QDQ graph (Contract 1 of
+// the quantization design: the form ORT's quantizer and Wisp's emit).
+#pragma once
+#include <cstdint>
+#include <optional>
+
+#include "passes/match_util.hpp"
+#include "passes/rewrite_util.hpp"
+
+namespace wisp::passes {
+
+// A per-tensor DequantizeLinear / QuantizeLinear: integer tensor q (uint8/int8),
+// one-element constant scale and zero point (zp absent = 0 of q's type... for DQ the type
+// of q; for Q uint8).
+struct QdqParams {
+  Node* node = nullptr;
+  Value* q = nullptr;        // DQ: its input; Q: its output
+  Value* scale = nullptr;    // constant
+  Value* zero_point = nullptr;  // constant, or null (absent)
+  DType qtype = DType::kUndefined;
+  double scale_value = 0;
+  int64_t zp_value = 0;
+};
+
+// v = DequantizeLinear(q, scale, zp) per tensor with constant params and q uint8/int8.
+std::optional<QdqParams> per_tensor_dq(const Value* v);
+// n is a per-tensor QuantizeLinear to uint8/int8 with constant params.
+std::optional<QdqParams> per_tensor_q(Node* n);
+// The two quantizations are the same (scale and zero point and type).
+bool same_qparams(const QdqParams& a, const QdqParams& b);
+
+}  // namespace wisp::passes
