@@ -4,6 +4,7 @@
 #include "kernels/ref/depthwise_conv_q8.hpp"
 
 #include "kernels/ref/conv.hpp"
+#include "kernels/ref/qgemm.hpp"
 #include "runtime/thread_pool.hpp"
 
 namespace wisp::ref {
@@ -84,6 +85,29 @@ bool depthwise_q8_params_from_conv(const ConvParams& c, DepthwiseQ8Params* out) 
   p.dilation_w = g.dilation[2];
   p.pad_top = g.pad_begin[1];
   p.pad_left = g.pad_begin[2];
+  return true;
+}
+
+bool run_qlinear_conv_depthwise_q8(const KernelArgs& args, Isa max_isa) {
+  const QConvParams& qp = args.p<QConvParams>();
+  DepthwiseQ8Params p;
+  if (!qp.fixed_point || qp.conv.group == 1 || !depthwise_q8_params_from_conv(qp.conv, &p)) return false;
+  const QGemm& q = qp.q;
+  p.x_signed = q.x_signed;
+  p.y_signed = q.y_signed;
+  p.x_zero_point = q.x_zero_point;
+  p.y_zero_point = q.y_zero_point;
+  p.qmin = q.qmin;
+  p.qmax = q.qmax;
+  DepthwiseQ8Args a;
+  a.p = &p;
+  a.x = args.in[0]->data;
+  a.w = q.weights.data();
+  a.bias = q.bias.data();
+  a.fm = q.multiplier.data();
+  a.y = args.out[0]->data;
+  a.pool = args.pool;
+  depthwise_conv_q8_for(max_isa)(a);
   return true;
 }
 

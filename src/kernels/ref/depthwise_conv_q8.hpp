@@ -26,6 +26,7 @@ class ThreadPool;
 namespace wisp::ref {
 
 struct ConvParams;
+struct QConvParams;
 
 struct DepthwiseQ8Params {
   int64_t batch = 1, channels = 1;  // input channels
@@ -80,5 +81,12 @@ void depthwise_conv_q8_dispatch(const DepthwiseQ8Args& a) {
 // group == in_channels, out_channels a multiple of it. Fills `out` except the zero points,
 // signedness and clamp, which come from the op's quantization inputs (ref::QGemm).
 bool depthwise_q8_params_from_conv(const ConvParams& p, DepthwiseQ8Params* out);
+
+// The integer Conv's hook: when `args` is a fixed-point QLinearConv (ref::QConvParams with
+// fixed_point, kernels/ref/qgemm.hpp) that is depthwise and 2-D (or 1-D), runs it on the
+// best depthwise variant at or below `max_isa` and returns true; otherwise returns false
+// and touches nothing. No allocation: the params live on the stack, the weights, bias and
+// multipliers are the QGemm's (its weights rows are exactly [out_channels, kh * kw]).
+bool run_qlinear_conv_depthwise_q8(const KernelArgs& args, Isa max_isa);
 
 }  // namespace wisp::ref
