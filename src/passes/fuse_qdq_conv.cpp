@@ -89,32 +89,6 @@ Value* int32_bias(Graph& g, const Value* b, double x_scale, const Tensor& w_scal
   return g.add_constant(g.unique_name(b->name + "_int32"), std::move(out));
 }
 
-// The clamp of a Relu / Clip between the Conv and the Q, in the output's integer type;
-// false when `act` is not one of them (with constant bounds).
-bool activation_clamp(const Node& act, const QdqParams& y, int64_t& qmin, int64_t& qmax) {
-  // As QuantizeLinear computes it (float division, half to even), so a value clipped to
-  // the bound quantizes exactly as in the float simulation.
-  const auto q_of = [&](double t) {
-    return static_cast<int64_t>(std::nearbyint(static_cast<float>(t) / static_cast<float>(y.scale_value))) + y.zp_value;
-  };
-  if (act.op_type == "Relu") {
-    qmin = std::max(qmin, y.zp_value);
-    return true;
-  }
-  if (act.op_type != "Clip") return false;
-  std::optional<double> lo, hi;
-  if (act.opset < 11) {
-    lo = act.attrs.get_float("min", -3.4028234663852886e38f);
-    hi = act.attrs.get_float("max", 3.4028234663852886e38f);
-  } else {
-    if (act.has_input(1) && !(lo = scalar_constant(act.inputs[1]))) return false;
-    if (act.has_input(2) && !(hi = scalar_constant(act.inputs[2]))) return false;
-  }
-  if (lo && *lo / y.scale_value > -1e9) qmin = std::max(qmin, q_of(*lo));
-  if (hi && *hi / y.scale_value < 1e9) qmax = std::min(qmax, q_of(*hi));
-  return true;
-}
-
 bool fuse_conv(Graph& g, const UseMap& uses, Node& conv) {
   if (conv.op_type != "Conv" || !conv.domain.empty() || conv.inputs.size() > 3 || !conv.has_output(0) ||
       conv.attrs.has(kActivationAttr) || conv.attrs.has(kResidualAttr) || !conv.has_input(0) || !conv.has_input(1))

@@ -1,6 +1,9 @@
 // See fuse_qdq_util.hpp.
 #include "passes/fuse_qdq_util.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace wisp::passes {
 namespace {
 
@@ -50,6 +53,38 @@ std::optional<QdqParams> per_tensor_q(Node* n) {
   p.qtype = p.zero_point ? known_dtype(p.zero_point) : DType::kU8;
   if (!is_8bit(p.qtype)) return std::nullopt;
   return p;
+}
+
+bool activation_clamp(const Node& act, const QdqParams& y, int64_t& qmin, int64_t& qmax) {
+  // As QuantizeLinear computes it (float division, half to even), so a value clipped to
+  // the bound quantizes exactly as in the float simulation.
+  const auto q_of = [&](double t) {
+    return static_cast<int64_t>(std::nearbyint(static_cast<float>(t) / static_cast<float>(y.scale_value))) + y.zp_value;
+  };
+  if (act.op_type == "Relu") {
+    qmin = std::max(qmin, y.zp_value);
+    return true;
+  }
+  if (act.op_type != "Clip") return false;
+  std::optional<double> lo, hi;
+  if (act.opset < 11) {
+    lo = act.attrs.get_float("min", -3.4028234663852886e38f);
+    hi = act.attrs.get_float("max", 3.4028234663852886e38f);
+  } else {
+    if (act.has_input(1) && !(lo = scalar_constant(act.inputs[1]))) return false;
+    if (act.has_input(2) && !(hi = scalar_constant(act.inputs[2]))) return false;
+  }
+  if (lo && *lo / y.scale_value > -1e9) qmin = std::max(qmin, q_of(*lo));
+  if (hi && *hi / y.scale_value < 1e9) qmax = std::min(qmax, q_of(*hi));
+  return true;
+}
+
+Node* activation_after(const UseMap& uses, const Value* v) {
+  Node* next = uses.single_use(v) ? uses.uses(v)[0].node : nullptr;
+  if (next && next->domain.empty() && (next->op_type == "Relu" || next->op_type == "Clip") && next->has_output(0) &&
+      next->inputs[0] == v)
+    return next;
+  return nullptr;
 }
 
 bool same_qparams(const QdqParams& a, const QdqParams& b) {

@@ -27,6 +27,11 @@ struct QdqParams {
 std::optional<QdqParams> per_tensor_dq(const Value* v);
 // n is a per-tensor QuantizeLinear to uint8/int8 with constant params.
 std::optional<QdqParams> per_tensor_q(Node* n);
+// Narrows [qmin, qmax] (in y's integer type) by a Relu / Clip (constant bounds) that sits
+// between an op and its output's Q `y`; false when `act` is neither.
+bool activation_clamp(const Node& act, const QdqParams& y, int64_t& qmin, int64_t& qmax);
+// The single reader of v when it is a Relu/Clip reading v (null otherwise).
+Node* activation_after(const UseMap& uses, const Value* v);
 // The two quantizations are the same (scale and zero point and type).
 bool same_qparams(const QdqParams& a, const QdqParams& b);
 

@@ -143,8 +143,11 @@ ref::QConvParams make_params(const Case& c, std::mt19937& rng) {
     for (int64_t i = 0; i < q.k; ++i) s += q.weights[m * q.k + i];
     q.weight_sums.push_back(s);
     q.bias.push_back(bd(rng));
-    // Outputs spread over the whole range (some saturate): acc ~ sqrt(K) * 127 * 74.
-    q.multiplier.push_back(quant::quantize_multiplier(sd(rng) * 60.0 / (std::sqrt(double(q.k)) * 127 * 74)));
+    // Outputs spread over the whole range (some saturate): acc ~ sqrt(K) * 127 * 74; some
+    // channels get large ratios (small shifts, 64-bit clamps) or tiny ones (shift ~ 60).
+    static const double kBoost[] = {1, 1, 1, 1000, 1e-6, 37, 3e5};
+    q.multiplier.push_back(
+        quant::quantize_multiplier(sd(rng) * 60.0 / (std::sqrt(double(q.k)) * 127 * 74) * kBoost[rng() % 7]));
   }
   return p;
 }
@@ -199,6 +202,10 @@ std::vector<Case> cases() {
   out.push_back({1, 3, 17, 17, 33, 5, 5, 1, 2, 1, false, false, 20, 60, 60, 255});
   out.push_back({1, 64, 8, 8, 24, 3, 3, 1, 1, 1, false, false, 77, 128, 0, 255});
   out.push_back({1, 3, 15, 15, 8, 7, 7, 2, 3, 1, false, false, 114, 0, 0, 255});
+  // Wide stride-2 rows (the vector even-byte gather, and its tail); pointwise full tiles.
+  out.push_back({1, 3, 9, 75, 8, 7, 7, 2, 3, 1, false, false, 114, 0, 0, 255});
+  out.push_back({1, 5, 6, 70, 6, 1, 1, 2, 0, 1, true, false, 3, 9, 0, 255});
+  out.push_back({2, 8, 16, 16, 12, 1, 1, 1, 0, 1, false, false, 30, 9, 0, 255});
   // Signed activations and outputs (symmetric: zp 0; and not).
   out.push_back({1, 6, 10, 10, 11, 3, 3, 1, 1, 1, true, true, 0, 0, -128, 127});
   out.push_back({2, 5, 7, 9, 12, 1, 1, 1, 0, 1, true, false, -5, 17, 17, 255});

@@ -1,6 +1,7 @@
 // fuse_qdq_conv: QDQ Conv chains become fixed-point QLinearConv nodes (before/after
 // graphs), the Q -> DQ pairs between them disappear, and the integer model agrees with
-// the QDQ float simulation within one quantization step of the output.
+// the QDQ float simulation within one quantization step of the output. Also
+// fuse_qdq_add and fuse_qdq_passthrough on a residual block (Add + Relu, MaxPool).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -162,6 +163,67 @@ TEST(FuseQdqConv, IntegerModelAgreesWithFloatSimulationWithinOneStep) {
                   static_cast<long long>(total));
     }
   }
+}
+
+// x -> Q/DQ -> Conv -> Q/DQ -> Add(., x) -> Relu -> Q/DQ -> MaxPool -> Q/DQ (same params).
+std::shared_ptr<Model> residual_block_model() {
+  ModelBuilder b;
+  QdqBuilder q{b};
+  const float s0 = 4.0f / 255, s1 = 8.0f / 255, s2 = 10.0f / 255;
+  Value* x = q.qdq(b.input("x", {1, 8, 9, 10}), s0, 128);
+  std::vector<float> ws;
+  Value* c = q.qdq(b.op("Conv", {x, q.weights("w", {8, 8, 3, 3}, ws), q.bias("b", s0, ws)}, conv_attrs(1, 1)), s1, 120);
+  Value* r = q.qdq(b.op("Relu", {b.op("Add", {c, x})}), s2, 0);
+  Attributes pool;
+  pool.set_ints("kernel_shape", {3, 3});
+  pool.set_ints("strides", {2, 2});
+  pool.set_ints("pads", {1, 1, 1, 1});
+  b.output(q.qdq(b.op("MaxPool", {r}, pool), s2, 0));
+  return b.model();
+}
+
+TEST(FuseQdqAdd, ResidualBlockStaysInIntegers) {
+  auto before = residual_block_model();
+  auto after = optimize_model(*before);
+  EXPECT_EQ(test::op_counts(after->graph),
+            (std::map<std::string, int>{
+                {"QuantizeLinear", 1}, {"QLinearConv", 1}, {"QLinearAdd", 1}, {"MaxPool", 1}, {"DequantizeLinear", 1}}));
+  for (const auto& n : after->graph.nodes())
+    if (n->op_type == "QLinearAdd") {
+      EXPECT_EQ(n->domain, "com.microsoft");
+      EXPECT_FALSE(n->attrs.has(kQMinAttr));  // Relu at zero point 0 = the type's minimum
+    }
+  const float step = 10.0f / 255;
+  for (Isa isa : {Isa::kRef, best_isa()}) {
+    SessionConfig config;
+    config.max_isa = isa;
+    Session sim(before, config), fused(after, config);
+    double max_diff = 0;
+    int64_t differing = 0;
+    for (uint32_t seed = 1; seed <= 5; ++seed) {
+      const Tensor in = test::random_f32(Shape{1, 8, 9, 10}, seed, -2.0f, 2.0f);
+      const Tensor want = sim.run({{"x", in.view()}}).at(0), got = fused.run({{"x", in.view()}}).at(0);
+      for (int64_t i = 0; i < want.numel(); ++i) {
+        const double d = std::fabs(got.as<float>()[i] - want.as<float>()[i]);
+        max_diff = std::max(max_diff, d);
+        differing += d > 0;
+      }
+    }
+    EXPECT_LE(max_diff, step * 1.0001) << isa_name(isa);
+    std::printf("[ info ] residual block %s: max |int - sim| = %.3f steps, %lld outputs differ\n", isa_name(isa).data(),
+                max_diff / step, static_cast<long long>(differing));
+  }
+}
+
+TEST(FuseQdqPassthrough, NotWhenParamsDiffer) {
+  ModelBuilder b;
+  QdqBuilder q{b};
+  Attributes pool;
+  pool.set_ints("kernel_shape", {2, 2});
+  b.output(q.qdq(b.op("MaxPool", {q.qdq(b.input("x", {1, 2, 4, 4}), 0.02f, 128)}, pool), 0.03f, 128));
+  bool changed = true;
+  test::apply_pass(*b.model(), passes::fuse_qdq_passthrough, &changed);
+  EXPECT_FALSE(changed);
 }
 
 TEST(FuseQdqConv, NotWhenWeightsAsymmetricOutputReadTwiceOrNoQ) {

@@ -6,6 +6,7 @@
 // one position until the end, where vphaddd joins the pairs.
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/x86/qgemm_x86.hpp"
@@ -39,7 +40,43 @@ void tile_avx2(int64_t kgroups, const void* w_block, const uint8_t* x, int64_t x
   }
 }
 
-const QGemmMicrokernel kAvx2Kernel{Isa::kAvx2, "avx2 (vpmaddwd)", kMr, kNr, 2, tile_avx2};
+// quant::requantize on 8 lanes. AVX2 has no 64-bit arithmetic shift or min/max: the
+// rounded product is offset by 2^63 (exact: |prod + round| < 2^63) so a logical shift
+// floors it, the offset 2^(63 - shift) comes off after, and the clamp compares in 64 bits.
+void requant_avx2(const int32_t* acc, int64_t n, int32_t add, quant::FixedPointMultiplier fm, int32_t zp,
+                  int32_t qmin, int32_t qmax, uint8_t flip, uint8_t* y) {
+  const __m256i vadd = _mm256_set1_epi32(add), vm = _mm256_set1_epi64x(fm.multiplier);
+  const __m256i round = _mm256_set1_epi64x(static_cast<int64_t>((uint64_t{1} << 63) + (uint64_t{1} << (fm.shift - 1))));
+  const __m256i unbias = _mm256_set1_epi64x(static_cast<int64_t>(uint64_t{1} << (63 - fm.shift)));
+  const __m128i shift = _mm_cvtsi32_si128(fm.shift);
+  const __m256i lo = _mm256_set1_epi64x(int64_t{qmin} - zp), hi = _mm256_set1_epi64x(int64_t{qmax} - zp);
+  const __m256i vzp = _mm256_set1_epi32(zp);
+  alignas(32) int32_t out[8];
+  for (int64_t j = 0; j < n; j += 8) {
+    const int64_t cnt = std::min<int64_t>(8, n - j);
+    __m256i v;
+    if (cnt == 8) {
+      v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(acc + j));
+    } else {
+      alignas(32) int32_t tmp[8] = {};
+      std::memcpy(tmp, acc + j, static_cast<size_t>(cnt) * 4);
+      v = _mm256_load_si256(reinterpret_cast<const __m256i*>(tmp));
+    }
+    v = _mm256_add_epi32(v, vadd);
+    const auto scale = [&](__m256i lanes) {  // the even int32 lanes of `lanes`, as int64
+      const __m256i p = _mm256_add_epi64(_mm256_mul_epi32(lanes, vm), round);
+      __m256i r = _mm256_sub_epi64(_mm256_srl_epi64(p, shift), unbias);
+      r = _mm256_blendv_epi8(r, lo, _mm256_cmpgt_epi64(lo, r));
+      return _mm256_blendv_epi8(r, hi, _mm256_cmpgt_epi64(r, hi));
+    };
+    const __m256i even = scale(v), odd = scale(_mm256_srli_epi64(v, 32));
+    const __m256i merged = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(out), _mm256_add_epi32(merged, vzp));
+    for (int64_t t = 0; t < cnt; ++t) y[j + t] = static_cast<uint8_t>(out[t]) ^ flip;
+  }
+}
+
+const QGemmMicrokernel kAvx2Kernel{Isa::kAvx2, "avx2 (vpmaddwd)", kMr, kNr, 2, tile_avx2, requant_avx2};
 
 }  // namespace
 

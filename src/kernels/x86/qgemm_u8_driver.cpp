@@ -29,54 +29,90 @@ uint8_t* align64(void* p) {
   return reinterpret_cast<uint8_t*>(addr + (64 - addr % 64) % 64);
 }
 
-// Rows [0, k) of the tile [j0, j0 + len) of a conv input (one batch entry), kTileP bytes
-// each, positions past len = pad. Rows [k, k4) are zero.
-void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int64_t k4, int64_t j0, int64_t len,
-                 uint8_t pad, uint8_t* rows) {
-  const int64_t ksize = g.kernel_size(), in_hw = g.in[1] * g.in[2];
-  for (int64_t kk = 0; kk < k; ++kk) {
-    const int64_t c = kk / ksize, tap = kk % ksize;
-    const int64_t kd = tap / (g.kernel[1] * g.kernel[2]), kh = tap / g.kernel[2] % g.kernel[1], kw = tap % g.kernel[2];
-    const uint8_t* xc = x + c * g.in_size();
-    uint8_t* row = rows + kk * kTileP;
-    for (int64_t j = j0; j < j0 + len;) {
-      const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
-      const int64_t run = std::min(g.out[2] - ow, j0 + len - j);
-      uint8_t* dst = row + (j - j0);
-      j += run;
-      const int64_t id = od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
-      const int64_t ih = oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
-      if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
-        std::memset(dst, pad, static_cast<size_t>(run));
-        continue;
-      }
-      const int64_t s = g.stride[2], iw0 = ow * s - g.pad_begin[2] + kw * g.dilation[2];
-      // Positions [lo, hi) of the run read inside the input row; the rest are padding.
-      const int64_t lo = std::min(run, iw0 >= 0 ? 0 : (-iw0 + s - 1) / s);
-      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : (g.in[2] - 1 - iw0) / s + 1, lo, run);
-      const uint8_t* src = xc + id * in_hw + ih * g.in[2] + iw0;
-      std::memset(dst, pad, static_cast<size_t>(lo));
-      if (s == 1) {
-        std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo));
-      } else {
-        for (int64_t t = lo; t < hi; ++t) dst[t] = src[t * s];
-      }
-      std::memset(dst + hi, pad, static_cast<size_t>(run - hi));
-    }
-    std::memset(row + len, pad, static_cast<size_t>(kTileP - len));
+// dst[t] = src[2 t] for t in [lo, hi): stride-2 convs (ResNet's stem and downsampling).
+// 16 outputs per step from 32 bytes (mask the odd bytes, pack words to bytes); a step
+// reads up to src[2 t + 31], inside the row's valid range while t + 17 <= hi.
+void copy_even_bytes(const uint8_t* src, int64_t lo, int64_t hi, uint8_t* dst) {
+  const __m128i even = _mm_set1_epi16(0x00FF);
+  int64_t t = lo;
+  for (; t + 17 <= hi; t += 16) {
+    const __m128i a = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * t)), even);
+    const __m128i b = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(src + 2 * t + 16)), even);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + t), _mm_packus_epi16(a, b));
   }
-  std::memset(rows + k * kTileP, 0, static_cast<size_t>((k4 - k) * kTileP));
+  for (; t < hi; ++t) dst[t] = src[2 * t];
 }
 
-// Rows [k4][kTileP] -> [k4 / 4][kTileP][4], xor `flip` (0x80 turns int8 into uint8).
-void interleave_rows(const uint8_t* rows, int64_t k4, uint8_t flip, uint8_t* out) {
+// Rows [0, k) of the tile [j0, j0 + len) of a conv input (one batch entry), kTileP bytes
+// each, positions past len = pad. Rows [k, k4) are zero. The tile's output-row runs are
+// worked out once and the kernel tap advances by counters: no division per row.
+void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int64_t k4, int64_t j0, int64_t len,
+                 uint8_t pad, uint8_t* rows) {
+  struct Run {
+    int64_t jj, len, od, oh, ow0;
+  };
+  Run runs[kTileP];
+  int nruns = 0;
+  for (int64_t j = j0; j < j0 + len;) {
+    const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
+    const int64_t run = std::min(g.out[2] - ow, j0 + len - j);
+    runs[nruns++] = Run{j - j0, run, od, oh, ow};
+    j += run;
+  }
+  const int64_t in_hw = g.in[1] * g.in[2], s = g.stride[2];
+  int64_t c = 0, kd = 0, kh = 0, kw = 0;
+  for (int64_t kk = 0; kk < k; ++kk) {
+    const uint8_t* xc = x + c * g.in_size();
+    uint8_t* row = rows + kk * kTileP;
+    for (int r = 0; r < nruns; ++r) {
+      const Run& t = runs[r];
+      uint8_t* dst = row + t.jj;
+      const int64_t id = t.od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+      const int64_t ih = t.oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+      if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+        std::memset(dst, pad, static_cast<size_t>(t.len));
+        continue;
+      }
+      const int64_t iw0 = t.ow0 * s - g.pad_begin[2] + kw * g.dilation[2];
+      // Positions [lo, hi) of the run read inside the input row; the rest are padding.
+      const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : (-iw0 + s - 1) / s);
+      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : (g.in[2] - 1 - iw0) / s + 1, lo, t.len);
+      const uint8_t* src = xc + id * in_hw + ih * g.in[2] + iw0;
+      if (lo > 0) std::memset(dst, pad, static_cast<size_t>(lo));
+      if (s == 1) {
+        std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo));
+      } else if (s == 2) {
+        copy_even_bytes(src, lo, hi, dst);
+      } else {
+        for (int64_t i = lo; i < hi; ++i) dst[i] = src[i * s];
+      }
+      if (hi < t.len) std::memset(dst + hi, pad, static_cast<size_t>(t.len - hi));
+    }
+    if (len < kTileP) std::memset(row + len, pad, static_cast<size_t>(kTileP - len));
+    if (++kw == g.kernel[2]) {  // next tap: (c, kd, kh, kw) in row-major order
+      kw = 0;
+      if (++kh == g.kernel[1]) {
+        kh = 0;
+        if (++kd == g.kernel[0]) {
+          kd = 0;
+          ++c;
+        }
+      }
+    }
+  }
+  if (k4 > k) std::memset(rows + k * kTileP, 0, static_cast<size_t>((k4 - k) * kTileP));
+}
+
+// Rows [k4][kTileP] (row i at rows + i * row_stride) -> [k4 / 4][kTileP][4], xor `flip`
+// (0x80 turns int8 into uint8).
+void interleave_rows(const uint8_t* rows, int64_t row_stride, int64_t k4, uint8_t flip, uint8_t* out) {
   const __m128i f = _mm_set1_epi8(static_cast<char>(flip));
   for (int64_t g = 0; g < k4 / 4; ++g) {
-    const uint8_t* r = rows + g * 4 * kTileP;
+    const uint8_t* r = rows + g * 4 * row_stride;
     uint8_t* o = out + g * 4 * kTileP;
     for (int64_t p = 0; p < kTileP; p += 16) {
       const auto ld = [&](int i) {
-        return _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r + i * kTileP + p)), f);
+        return _mm_xor_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r + i * row_stride + p)), f);
       };
       const __m128i r0 = ld(0), r1 = ld(1), r2 = ld(2), r3 = ld(3);
       const __m128i a_lo = _mm_unpacklo_epi8(r0, r1), a_hi = _mm_unpackhi_epi8(r0, r1);  // (k0,k1) pairs
@@ -163,6 +199,7 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
   const uint8_t x_flip = q.x_signed ? 0x80 : 0, y_flip = q.y_signed ? 0x80 : 0;
   const auto x_pad = static_cast<uint8_t>(q.x_zero_point);  // raw byte: flipped with the rest
   const int32_t y_zp = q.unsigned_y_zero_point(), qmin = q.unsigned_qmin(), qmax = q.unsigned_qmax();
+  const bool pointwise = src.geo && ref::conv_is_pointwise(*src.geo);
   parallel_for(pool, threads, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       uint8_t* rows = slots + t * slot_bytes;
@@ -175,9 +212,12 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
         const int64_t j0 = tile * kTileP, len = std::min(kTileP, positions - j0);
         const int64_t c0 = cb * mc, c1 = std::min(q.channels, c0 + mc);
         const uint8_t* xn = src.x + n * x_batch_stride;
-        if (src.geo) {
+        if (src.geo && pointwise && len == kTileP && k4 == q.k) {
+          // 1x1 stride 1: the input planes are the rows; a full tile reads them in place.
+          interleave_rows(xn + j0, positions, k4, x_flip, packed);
+        } else if (src.geo) {
           im2col_tile(xn, *src.geo, q.k, k4, j0, len, x_pad, rows);
-          interleave_rows(rows, k4, x_flip, packed);
+          interleave_rows(rows, kTileP, k4, x_flip, packed);
         } else {
           pack_rows_tile(xn, src.x_row_stride, q.k, j0, len, x_flip, packed);
         }
@@ -192,6 +232,10 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
               const int32_t add = q.bias_minus_zp_sums(c + r);
               const quant::FixedPointMultiplier fm = q.multiplier[c + r];
               uint8_t* yc = yn + (c + r) * y_cs + (j0 + j) * y_ps;
+              if (y_ps == 1) {
+                mk.requant(acc + r * mk.nr, nn, add, fm, y_zp, qmin, qmax, y_flip, yc);
+                continue;
+              }
               for (int64_t jj = 0; jj < nn; ++jj)
                 yc[jj * y_ps] =
                     static_cast<uint8_t>(quant::requantize(acc[r * mk.nr + jj] + add, fm, y_zp, qmin, qmax)) ^ y_flip;

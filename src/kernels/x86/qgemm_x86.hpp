@@ -32,6 +32,10 @@ struct QGemmMicrokernel {
   // mr rows and nr columns are computed; the packed data is padded). x_group_stride is
   // the byte distance between k-groups (4 * kQGemmTileP).
   void (*tile)(int64_t kgroups, const void* w_block, const uint8_t* x, int64_t x_group_stride, int32_t* acc) = nullptr;
+  // y[j] = requantize(acc[j] + add, fm, zp, qmin, qmax) ^ flip for j < n (contiguous y):
+  // quant::requantize bit for bit, in SIMD (64-bit products, rounding shift, clamp).
+  void (*requant)(const int32_t* acc, int64_t n, int32_t add, quant::FixedPointMultiplier fm, int32_t zp, int32_t qmin,
+                  int32_t qmax, uint8_t flip, uint8_t* y) = nullptr;
 };
 
 // The microkernel for `isa` (kAvx2 or kAvx512); null if the CPU lacks it.
