@@ -17,7 +17,7 @@
 
 #include <type_traits>
 
-#include "kernels/depthwise_conv_q8_driver.hpp"
+#include "kernels/x86/depthwise_conv_q8_pairs.hpp"
 
 namespace wisp::kernels_q8 {
 namespace {
@@ -48,6 +48,45 @@ __m256i requant8(__m256i acc, __m256i vm, __m256i vr, __m128i sh, __m256i zp, __
 
 struct Avx2Q8 {
   static constexpr int kLanes = 16;
+
+  // The pair path (depthwise_conv_q8_pairs.hpp): 32 outputs per step, 4 accumulators.
+  static constexpr int kPairLanes = 32;
+
+  template <class T>
+  static void widen_row(const T* src, int64_t n, int16_t* dst) {  // exactly n values
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), load16(src + i));
+    for (; i < n; ++i) dst[i] = src[i];
+  }
+
+  // Words j = (s[j], s[j + 1]) for j < n (a multiple of 8).
+  static void pair_words(const int16_t* s, int64_t n, int32_t* dst) {
+    for (int64_t j = 0; j < n; j += 8) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j + 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j), _mm_unpacklo_epi16(a, b));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j + 4), _mm_unpackhi_epi16(a, b));
+    }
+  }
+
+  static void accumulate_pairs(const int32_t* base, const PairTaps& t, int64_t n, int32_t* acc) {
+    for (int64_t j = 0; j < n; j += 32) {
+      __m256i a0 = _mm256_set1_epi32(t.init), a1 = a0, a2 = a0, a3 = a0;
+      for (int i = 0; i < t.n; ++i) {
+        const __m256i* p = reinterpret_cast<const __m256i*>(base + t.off[i] + j);
+        const __m256i w = _mm256_set1_epi32(t.wpair[i]);
+        a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(_mm256_loadu_si256(p), w));
+        a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(_mm256_loadu_si256(p + 1), w));
+        a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(_mm256_loadu_si256(p + 2), w));
+        a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(_mm256_loadu_si256(p + 3), w));
+      }
+      __m256i* o = reinterpret_cast<__m256i*>(acc + j);
+      _mm256_storeu_si256(o, a0);
+      _mm256_storeu_si256(o + 1, a1);
+      _mm256_storeu_si256(o + 2, a2);
+      _mm256_storeu_si256(o + 3, a3);
+    }
+  }
 
   // Stride-2 rows into their two phases: 32 bytes -> 16 even + 16 odd per step.
   template <class T>
@@ -108,7 +147,7 @@ struct Avx2Q8 {
 
 struct Avx2Q8Run {
   template <class TX, class TY> static void run(const ref::DepthwiseQ8Args& a) {
-    depthwise_conv_q8_simd<Avx2Q8, TX, TY>(a);
+    if (!depthwise_conv_q8_pairs<Avx2Q8, TX, TY>(a)) depthwise_conv_q8_simd<Avx2Q8, TX, TY>(a);
   }
 };
 

@@ -8,7 +8,7 @@
 
 #include <type_traits>
 
-#include "kernels/depthwise_conv_q8_driver.hpp"
+#include "kernels/x86/depthwise_conv_q8_pairs.hpp"
 
 // GCC 12 flags the undefined vector inside the unmasked AVX-512 integer intrinsics
 // (-Wmaybe-uninitialized, a known false positive once inlined), as gemm_f32_epilogue.hpp.
@@ -36,6 +36,44 @@ inline __m512i requant16(__m512i acc, __m512i vm, __m512i vr, __m128i sh, __m512
 
 struct Avx512Q8 {
   static constexpr int kLanes = 32;
+
+  // The pair path (depthwise_conv_q8_pairs.hpp): 64 outputs per step, 4 accumulators.
+  static constexpr int kPairLanes = 64;
+
+  template <class T>
+  static void widen_row(const T* src, int64_t n, int16_t* dst) {  // exactly n values
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) _mm512_storeu_si512(dst + i, load32(src + i));
+    for (; i < n; ++i) dst[i] = src[i];
+  }
+
+  // Words j = (s[j], s[j + 1]) for j < n (a multiple of 8).
+  static void pair_words(const int16_t* s, int64_t n, int32_t* dst) {
+    for (int64_t j = 0; j < n; j += 8) {
+      const __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j));
+      const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + j + 1));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j), _mm_unpacklo_epi16(a, b));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + j + 4), _mm_unpackhi_epi16(a, b));
+    }
+  }
+
+  static void accumulate_pairs(const int32_t* base, const PairTaps& t, int64_t n, int32_t* acc) {
+    for (int64_t j = 0; j < n; j += 64) {
+      __m512i a0 = _mm512_set1_epi32(t.init), a1 = a0, a2 = a0, a3 = a0;
+      for (int i = 0; i < t.n; ++i) {
+        const int32_t* p = base + t.off[i] + j;
+        const __m512i w = _mm512_set1_epi32(t.wpair[i]);
+        a0 = _mm512_add_epi32(a0, _mm512_madd_epi16(_mm512_loadu_si512(p), w));
+        a1 = _mm512_add_epi32(a1, _mm512_madd_epi16(_mm512_loadu_si512(p + 16), w));
+        a2 = _mm512_add_epi32(a2, _mm512_madd_epi16(_mm512_loadu_si512(p + 32), w));
+        a3 = _mm512_add_epi32(a3, _mm512_madd_epi16(_mm512_loadu_si512(p + 48), w));
+      }
+      _mm512_storeu_si512(acc + j, a0);
+      _mm512_storeu_si512(acc + j + 16, a1);
+      _mm512_storeu_si512(acc + j + 32, a2);
+      _mm512_storeu_si512(acc + j + 48, a3);
+    }
+  }
 
   // Stride-2 rows into their two phases: 32 bytes -> 16 even + 16 odd per step.
   template <class T>
@@ -90,7 +128,7 @@ struct Avx512Q8 {
 
 struct Avx512Q8Run {
   template <class TX, class TY> static void run(const ref::DepthwiseQ8Args& a) {
-    depthwise_conv_q8_simd<Avx512Q8, TX, TY>(a);
+    if (!depthwise_conv_q8_pairs<Avx512Q8, TX, TY>(a)) depthwise_conv_q8_simd<Avx512Q8, TX, TY>(a);
   }
 };
 
