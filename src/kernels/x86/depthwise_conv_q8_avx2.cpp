@@ -29,6 +29,13 @@ __m256i load16(const T* p) {
   else return _mm256_cvtepu8_epi16(v);
 }
 
+template <class T>
+__m128i load8(const T* p) {
+  const __m128i v = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+  if constexpr (std::is_signed_v<T>) return _mm_cvtepi8_epi16(v);
+  else return _mm_cvtepu8_epi16(v);
+}
+
 // 8 int32 accumulators -> 8 requantized int32 in [qmin, qmax].
 template <bool kHigh>
 __m256i requant8(__m256i acc, __m256i vm, __m256i vr, __m128i sh, __m256i zp, __m256i lo, __m256i hi) {
@@ -52,11 +59,34 @@ struct Avx2Q8 {
   // The pair path (depthwise_conv_q8_pairs.hpp): 32 outputs per step, 4 accumulators.
   static constexpr int kPairLanes = 32;
 
+  // Exactly n values (the neighbours are padding). Rows of 8..15 (14x14 layers) and the
+  // tail of longer ones take one more vector overlapping the previous: the same values are
+  // written twice, nothing outside [0, n) is read or written.
   template <class T>
-  static void widen_row(const T* src, int64_t n, int16_t* dst) {  // exactly n values
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), load16(src + i));
-    for (; i < n; ++i) dst[i] = src[i];
+  static void widen_row(const T* src, int64_t n, int16_t* dst) {
+    if (n >= 16) {
+      int64_t i = 0;
+      for (; i + 16 <= n; i += 16) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + i), load16(src + i));
+      if (i < n) _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + n - 16), load16(src + n - 16));
+    } else if (n >= 8) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst), load8(src));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 8), load8(src + n - 8));
+    } else {
+      for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    }
+  }
+
+  // n output bytes (one row's real outputs): two overlapping 8-byte moves for rows of
+  // 8..16 instead of a memcpy call per 7- or 14-wide row.
+  template <class TY>
+  static void copy_out(const TY* src, int64_t n, TY* dst) {
+    if (n >= 8 && n <= 16) {
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst), _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src)));
+      _mm_storel_epi64(reinterpret_cast<__m128i*>(dst + n - 8),
+                       _mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + n - 8)));
+    } else {
+      std::memcpy(dst, src, static_cast<size_t>(n));
+    }
   }
 
   // Words j = (s[j], s[j + 1]) for j < n (a multiple of 8).

@@ -40,11 +40,30 @@ struct Avx512Q8 {
   // The pair path (depthwise_conv_q8_pairs.hpp): 64 outputs per step, 4 accumulators.
   static constexpr int kPairLanes = 64;
 
+  // Exactly n values, as the AVX2 version (overlapping last vector; masked below 32).
   template <class T>
-  static void widen_row(const T* src, int64_t n, int16_t* dst) {  // exactly n values
-    int64_t i = 0;
-    for (; i + 32 <= n; i += 32) _mm512_storeu_si512(dst + i, load32(src + i));
-    for (; i < n; ++i) dst[i] = src[i];
+  static void widen_row(const T* src, int64_t n, int16_t* dst) {
+    if (n >= 32) {
+      int64_t i = 0;
+      for (; i + 32 <= n; i += 32) _mm512_storeu_si512(dst + i, load32(src + i));
+      if (i < n) _mm512_storeu_si512(dst + n - 32, load32(src + n - 32));
+    } else {
+      const __mmask32 k = static_cast<__mmask32>((uint64_t{1} << n) - 1);
+      const __m256i v = _mm256_maskz_loadu_epi8(k, src);
+      const __m512i w = std::is_signed_v<T> ? _mm512_cvtepi8_epi16(v) : _mm512_cvtepu8_epi16(v);
+      _mm512_mask_storeu_epi16(dst, k, w);
+    }
+  }
+
+  // n output bytes (one row's real outputs): a masked store for rows up to 32.
+  template <class TY>
+  static void copy_out(const TY* src, int64_t n, TY* dst) {
+    if (n <= 32) {
+      const __mmask32 k = static_cast<__mmask32>((uint64_t{1} << n) - 1);
+      _mm256_mask_storeu_epi8(dst, k, _mm256_maskz_loadu_epi8(k, src));
+    } else {
+      std::memcpy(dst, src, static_cast<size_t>(n));
+    }
   }
 
   // Words j = (s[j], s[j + 1]) for j < n (a multiple of 8).

@@ -149,7 +149,7 @@ bool depthwise_conv_q8_pairs(const ref::DepthwiseQ8Args& a) {
           O::template requantize_row<TY>(acc, len, a.fm[m], p, out);
           for (int64_t oh = f0 / g.pitch; oh * g.pitch < f1; ++oh) {
             const int64_t b = std::max(f0, oh * g.pitch), e = std::min(f1, oh * g.pitch + p.out_w);
-            if (b < e) std::memcpy(ym + (o0 + oh) * p.out_w + (b - oh * g.pitch), out + (b - f0), sizeof(TY) * (e - b));
+            if (b < e) O::copy_out(out + (b - f0), e - b, ym + (o0 + oh) * p.out_w + (b - oh * g.pitch));
           }
         }
       }
