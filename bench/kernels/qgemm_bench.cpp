@@ -53,8 +53,8 @@ void conv_q8(benchmark::State& state, Isa isa) {
     q.bias.push_back(static_cast<int32_t>(rng() % 2000) - 1000);
     q.multiplier.push_back(quant::quantize_multiplier(1.0 / (64.0 * static_cast<double>(k))));
   }
-  std::vector<uint8_t> scratch(static_cast<size_t>(ref::conv_col_elems(p.conv) +
-                                                   ref::kQGemmSlots * ref::qgemm_slot_bytes(k) + 64));
+  std::vector<uint8_t> scratch(static_cast<size_t>(ref::conv_col_elems(p.conv) + ref::qconv_channels_last_bytes(p.conv) +
+                                                   ref::kQGemmSlots * ref::qgemm_slot_bytes(k) + 128));
   Tensor x(DType::kU8, Shape{1, c, hw, hw});
   for (int64_t i = 0; i < x.numel(); ++i) x.as<uint8_t>()[i] = static_cast<uint8_t>(rng());
   Tensor y(DType::kU8, Shape{1, m, p.conv.geo.out[1], p.conv.geo.out[2]});

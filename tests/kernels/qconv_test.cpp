@@ -156,8 +156,8 @@ Tensor run_conv(KernelFn fn, const ref::QConvParams& p, const Tensor& x, ThreadP
   const ref::ConvParams& c = p.conv;
   Tensor y(p.q.y_signed ? DType::kI8 : DType::kU8, Shape{c.batch, c.out_channels, c.geo.out[1], c.geo.out[2]});
   std::memset(y.as<uint8_t>(), 0xA5, static_cast<size_t>(y.numel()));  // unwritten elements show
-  std::vector<uint8_t> scratch(static_cast<size_t>(ref::conv_col_elems(c) +
-                                                   ref::kQGemmSlots * ref::qgemm_slot_bytes(p.q.k) + 64));
+  std::vector<uint8_t> scratch(static_cast<size_t>(ref::conv_col_elems(c) + ref::qconv_channels_last_bytes(c) +
+                                                   ref::kQGemmSlots * ref::qgemm_slot_bytes(p.q.k) + 128));
   TensorView xv = x.view(), yv = y.view();
   const TensorView* ins[] = {&xv};
   TensorView* outs[] = {&yv};
@@ -202,6 +202,13 @@ std::vector<Case> cases() {
   out.push_back({1, 3, 17, 17, 33, 5, 5, 1, 2, 1, false, false, 20, 60, 60, 255});
   out.push_back({1, 64, 8, 8, 24, 3, 3, 1, 1, 1, false, false, 77, 128, 0, 255});
   out.push_back({1, 3, 15, 15, 8, 7, 7, 2, 3, 1, false, false, 114, 0, 0, 255});
+  // Channels-last path (C % 4 == 0, not pointwise): 3x3 / 5x5 / 1x1 stride 2, pads, dilation,
+  // batches, int8 in and out, positions around the tile.
+  out.push_back({2, 4, 9, 11, 7, 3, 3, 1, 1, 1, false, false, 3, 7, 0, 255});
+  out.push_back({1, 8, 17, 9, 9, 5, 5, 2, 2, 1, true, true, 5, -3, -128, 127});
+  out.push_back({1, 12, 10, 13, 5, 3, 3, 1, 2, 2, false, true, 200, 0, -10, 100});
+  out.push_back({2, 16, 9, 9, 16, 1, 1, 2, 0, 1, false, false, 0, 128, 0, 255});
+  out.push_back({1, 4, 30, 30, 8, 3, 3, 2, 1, 1, true, false, -128, 0, 0, 255});
   // Wide stride-2 rows (the vector even-byte gather, and its tail); pointwise full tiles.
   out.push_back({1, 3, 9, 75, 8, 7, 7, 2, 3, 1, false, false, 114, 0, 0, 255});
   out.push_back({1, 5, 6, 70, 6, 1, 1, 2, 0, 1, true, false, 3, 9, 0, 255});

@@ -3,6 +3,7 @@
 // (hand-computed values, clamps, broadcasting, int8).
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -120,6 +121,75 @@ TEST(QLinearAddFixedPoint, Int8WithBroadcast) {
   // y = a + 2 (b + 1) - 5: [10 + 0 - 5, -20 + 10 - 5, 0 + 0 - 5, 127 + 10 - 5 -> 127]
   ASSERT_EQ(y.shape(), (Shape{2, 2}));
   EXPECT_EQ(std::vector<int8_t>(y.as<int8_t>(), y.as<int8_t>() + 4), (std::vector<int8_t>{5, -15, -5, 127}));
+}
+
+// The AVX2 and AVX-512 kernels (same shapes) vs the reference, bit for bit: random scales (ratios
+// from 1e-3 to 50), zero points, clamps, lengths around the 16-byte step, u8 and s8.
+TEST(QLinearAddFixedPoint, SimdMatchesReferenceBitExact) {
+  for (Isa isa : {Isa::kAvx2, Isa::kAvx512}) {
+    if (min_isa(best_isa(), isa) != isa) continue;
+    std::mt19937 rng(9);
+    std::uniform_real_distribution<float> sd(0.001f, 1.0f);
+    int checked = 0;
+    for (DType t : {DType::kU8, DType::kI8})
+      for (int64_t n : {1, 15, 16, 17, 63, 64, 65, 1000}) {
+        Tensor a(t, Shape{n}), b(t, Shape{n});
+        for (int64_t i = 0; i < n; ++i) {
+          a.as<uint8_t>()[i] = static_cast<uint8_t>(rng());
+          b.as<uint8_t>()[i] = static_cast<uint8_t>(rng());
+        }
+        const auto zp = [&]() {
+          Tensor z(t, Shape{});
+          z.as<uint8_t>()[0] = static_cast<uint8_t>(rng());
+          return z;
+        };
+        Attributes at;
+        if (rng() % 2) at.set_int("wisp_qmin", t == DType::kI8 ? -100 : 20);
+        const float sa = sd(rng), sb = sd(rng), sy = sd(rng) * (rng() % 2 ? 0.02f : 1.0f);
+        const Tensor za = zp(), zb = zp(), zy = zp();
+        const std::vector<OpInput> ins = {{a}, {Tensor::from<float>({}, {sa}), true}, {za, true}, {b},
+                                          {Tensor::from<float>({}, {sb}), true}, {zb, true},
+                                          {Tensor::from<float>({}, {sy}), true}, {zy, true}};
+        const Tensor got = run_node("QLinearAdd", "com.microsoft", ins, at, isa)[0];
+        const Tensor want = run_node("QLinearAdd", "com.microsoft", ins, at, Isa::kRef)[0];
+        for (int64_t i = 0; i < n; ++i)
+          ASSERT_EQ(got.as<uint8_t>()[i], want.as<uint8_t>()[i])
+              << isa_name(isa) << " " << dtype_name(t) << " n " << n << " at " << i;
+        ++checked;
+      }
+    EXPECT_EQ(checked, 16);
+  }
+}
+
+// Per-tensor QuantizeLinear / DequantizeLinear on AVX-512 vs the reference, bit for bit:
+// ties (x / s = k + 0.5), saturation, NaN, infinities, lengths around 16, u8 and s8.
+TEST(QuantizeLinearSimd, MatchesReferenceBitExact) {
+  if (min_isa(best_isa(), Isa::kAvx512) != Isa::kAvx512) GTEST_SKIP() << "the CPU lacks avx512";
+  std::mt19937 rng(4);
+  std::uniform_real_distribution<float> xd(-40.0f, 40.0f);
+  for (DType t : {DType::kU8, DType::kI8})
+    for (int64_t n : {1, 15, 16, 17, 100, 1000}) {
+      const float s = 0.25f;
+      Tensor x(DType::kF32, Shape{n});
+      for (int64_t i = 0; i < n; ++i) x.as<float>()[i] = i % 7 == 0 ? (static_cast<float>(i % 40) - 20.0f + 0.5f) * s : xd(rng);
+      if (n > 10) {
+        x.as<float>()[1] = std::numeric_limits<float>::quiet_NaN();
+        x.as<float>()[2] = std::numeric_limits<float>::infinity();
+        x.as<float>()[3] = -std::numeric_limits<float>::infinity();
+        x.as<float>()[4] = 1e30f;
+      }
+      Tensor zp(t, Shape{});
+      zp.as<uint8_t>()[0] = t == DType::kI8 ? static_cast<uint8_t>(-3) : 100;
+      const std::vector<OpInput> ins = {{x}, {Tensor::from<float>({}, {s}), true}, {zp, true}};
+      const Tensor got = run_node("QuantizeLinear", "", ins, {})[0];
+      const Tensor want = run_node("QuantizeLinear", "", ins, {}, Isa::kRef)[0];
+      for (int64_t i = 0; i < n; ++i)
+        ASSERT_EQ(got.as<uint8_t>()[i], want.as<uint8_t>()[i]) << dtype_name(t) << " n " << n << " x " << x.as<float>()[i];
+      const std::vector<OpInput> dins = {{got}, {Tensor::from<float>({}, {s}), true}, {zp, true}};
+      const Tensor back = run_node("DequantizeLinear", "", dins, {})[0];
+      const Tensor back_ref = run_node("DequantizeLinear", "", dins, {}, Isa::kRef)[0];
+      for (int64_t i = 0; i < n; ++i) ASSERT_EQ(back.as<float>()[i], back_ref.as<float>()[i]) << i;
+    }
 }
 
 TEST(QLinearAddFixedPoint, MultipliersKeepThirtyOneBits) {

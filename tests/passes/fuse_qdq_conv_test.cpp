@@ -215,6 +215,97 @@ TEST(FuseQdqAdd, ResidualBlockStaysInIntegers) {
   }
 }
 
+// x [2, 16] -> Q/DQ -> Gemm(transB, int32 bias) -> Q/DQ, and x3 [2, 3, 16] -> MatMul(B [16, 9]) -> Relu -> Q/DQ.
+TEST(FuseQdqMatMul, GemmAndMatMulBecomeIntegerAndAgreeWithSimulation) {
+  ModelBuilder b;
+  QdqBuilder q{b};
+  const float sx = 4.0f / 255;
+  std::vector<float> ws;
+  Value* x = q.qdq(b.input("x", {2, 16}), sx, 128);
+  Value* w = q.weights("w", {10, 16}, ws);  // [N, K], per-channel axis 0
+  Attributes tb;
+  tb.set_int("transB", 1);
+  b.output(q.qdq(b.op("Gemm", {x, w, q.bias("c", sx, ws)}, tb), 6.0f / 255, 120));
+  // MatMul B [K, N] per column (axis 1): quantize by hand.
+  const Tensor& bf = *b.random_constant("b_float", Shape{16, 9})->constant;
+  Tensor bq(DType::kI8, Shape{16, 9}), bs(DType::kF32, Shape{9}), bz(DType::kI8, Shape{9});
+  for (int64_t n = 0; n < 9; ++n) {
+    float mx = 0;
+    for (int64_t k = 0; k < 16; ++k) mx = std::max(mx, std::fabs(bf.as<float>()[k * 9 + n]));
+    bs.as<float>()[n] = mx / 127;
+    for (int64_t k = 0; k < 16; ++k)
+      bq.as<int8_t>()[k * 9 + n] = static_cast<int8_t>(std::nearbyint(bf.as<float>()[k * 9 + n] / bs.as<float>()[n]));
+  }
+  Attributes axis1;
+  axis1.set_int("axis", 1);
+  Value* bdq = b.op("DequantizeLinear", {b.constant("b_q", bq), b.constant("b_s", bs), b.constant("b_z", bz)}, axis1);
+  Value* x3 = q.qdq(b.input("x3", {2, 3, 16}), sx, 128);
+  b.output(q.qdq(b.op("Relu", {b.op("MatMul", {x3, bdq})}), 5.0f / 255, 0));
+  auto before = b.model();
+  auto after = optimize_model(*before);
+  EXPECT_EQ(test::op_counts(after->graph)["QLinearMatMul"], 2);
+  EXPECT_EQ(test::op_counts(after->graph).count("Gemm"), 0u);
+  EXPECT_EQ(test::op_counts(after->graph).count("MatMul"), 0u);
+  for (Isa isa : {Isa::kRef, best_isa()}) {
+    SessionConfig config;
+    config.max_isa = isa;
+    Session sim(before, config), fused(after, config);
+    double max_steps = 0;
+    for (uint32_t seed = 1; seed <= 5; ++seed) {
+      const Tensor in = test::random_f32(Shape{2, 16}, seed, -2.0f, 2.0f);
+      const Tensor in3 = test::random_f32(Shape{2, 3, 16}, seed + 10, -2.0f, 2.0f);
+      const auto want = sim.run({{"x", in.view()}, {"x3", in3.view()}});
+      const auto got = fused.run({{"x", in.view()}, {"x3", in3.view()}});
+      const float steps[] = {6.0f / 255, 5.0f / 255};
+      for (int o = 0; o < 2; ++o)
+        for (int64_t i = 0; i < want[o].numel(); ++i)
+          max_steps = std::max<double>(max_steps, std::fabs(got[o].as<float>()[i] - want[o].as<float>()[i]) / steps[o]);
+    }
+    EXPECT_LE(max_steps, 1.0001) << isa_name(isa);
+    std::printf("[ info ] Gemm + MatMul %s: max |int - sim| = %.3f steps\n", isa_name(isa).data(), max_steps);
+  }
+}
+
+// QOperator models from other tools: QLinearConv / QLinearMatMul with int8 symmetric constant
+// weights are marked for the fixed-point kernels; outputs stay within one step of ONNX's.
+TEST(FuseQdqImported, QLinearNodesWithSymmetricInt8WeightsTakeTheIntegerPath) {
+  ModelBuilder b;
+  Value* x = b.input("x", {1, 4, 5, 5}, DType::kU8);
+  const auto f = [&](const char* n, float v) { return b.constant(n, Tensor::from<float>({}, {v})); };
+  const auto u = [&](const char* n, uint8_t v) { return b.constant(n, Tensor::from<uint8_t>({}, {v})); };
+  Tensor w(DType::kI8, Shape{6, 4, 3, 3});
+  for (int64_t i = 0; i < w.numel(); ++i) w.as<int8_t>()[i] = static_cast<int8_t>((i * 37) % 255 - 127);
+  Attributes pads = conv_attrs(1, 1);
+  Value* c = b.op("QLinearConv", {x, f("xs", 0.02f), u("xz", 128), b.constant("w", w), f("ws", 0.01f),
+                                  b.constant("wz", Tensor::from<int8_t>({}, {0})), f("ys", 0.05f), u("yz", 100)},
+                  pads);
+  Value* a2 = b.input("a", {3, 8}, DType::kU8);
+  Tensor m(DType::kI8, Shape{8, 5});
+  for (int64_t i = 0; i < m.numel(); ++i) m.as<int8_t>()[i] = static_cast<int8_t>((i * 53) % 255 - 127);
+  Value* mm = b.op("QLinearMatMul", {a2, f("as", 0.03f), u("az", 7), b.constant("m", m), f("ms", 0.02f),
+                                     b.constant("mz", Tensor::from<int8_t>({}, {0})), f("os", 0.1f), u("oz", 50)});
+  b.output(c);
+  b.output(mm);
+  auto before = b.model();
+  auto after = test::apply_pass(*test::apply_pass(*before, passes::fuse_qdq_conv), passes::fuse_qdq_matmul);
+  for (const auto& n : after->graph.nodes()) EXPECT_EQ(n->attrs.get_int(kFixedPointAttr, 0), 1) << n->op_type;
+  Session onnx_rounding(before), fixed(after);
+  Tensor xin(DType::kU8, Shape{1, 4, 5, 5}), ain(DType::kU8, Shape{3, 8});
+  for (int64_t i = 0; i < xin.numel(); ++i) xin.as<uint8_t>()[i] = static_cast<uint8_t>(i * 29);
+  for (int64_t i = 0; i < ain.numel(); ++i) ain.as<uint8_t>()[i] = static_cast<uint8_t>(i * 31);
+  const auto want = onnx_rounding.run({{"x", xin.view()}, {"a", ain.view()}});
+  const auto got = fixed.run({{"x", xin.view()}, {"a", ain.view()}});
+  int differ = 0;
+  for (int o = 0; o < 2; ++o)
+    for (int64_t i = 0; i < want[o].numel(); ++i) {
+      const int d = std::abs(int(got[o].as<uint8_t>()[i]) - int(want[o].as<uint8_t>()[i]));
+      EXPECT_LE(d, 1) << o << " " << i;
+      differ += d != 0;
+    }
+  std::printf("[ info ] imported QLinear nodes: %d of %lld outputs differ from ONNX rounding (by 1)\n", differ,
+              static_cast<long long>(want[0].numel() + want[1].numel()));
+}
+
 TEST(FuseQdqPassthrough, NotWhenParamsDiffer) {
   ModelBuilder b;
   QdqBuilder q{b};

@@ -75,7 +75,10 @@ void infer_qlinear_conv(InferContext& ctx) {
                    qp.q);
   qp.q.channels = mg;
   // The reference's im2col of one group (in x's 1-byte type) + the x86 kernel's slots.
-  ctx.request_scratch(checked_add(ref::conv_col_elems(p), qgemm_x86_scratch_bytes(ctx, ws_per_out(p))));
+  // (+ the x86 kernels' channels-last copy of the input, when they take that path).
+  int64_t x86 = qgemm_x86_scratch_bytes(ctx, ws_per_out(p));
+  if (x86 > 0) x86 = checked_add(x86, checked_add(ref::qconv_channels_last_bytes(p), 64));
+  ctx.request_scratch(checked_add(ref::conv_col_elems(p), x86));
 }
 
 }  // namespace

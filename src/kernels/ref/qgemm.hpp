@@ -49,9 +49,21 @@ namespace wisp::ref {
 inline constexpr int64_t kQGemmTileP = 64, kQGemmSlots = 16;
 inline int64_t qgemm_slot_bytes(int64_t k) { return 2 * ((k + 3) / 4 * 4 * kQGemmTileP); }
 
+// The x86 kernels run a group-1, non-pointwise conv whose input channels are a multiple of
+// 4 from a channels-last copy of the input (one transpose per image instead of an im2col
+// of K x P bytes): K is then ordered (kd, kh, kw, c) so each 4-byte group is 4 channels of
+// one tap, adjacent in memory. The copy takes these scratch bytes (0 when not used).
+inline bool qconv_uses_channels_last(const ConvParams& p) {
+  return p.group == 1 && p.in_channels % 4 == 0 && !conv_is_pointwise(p.geo);
+}
+inline int64_t qconv_channels_last_bytes(const ConvParams& p) {
+  return qconv_uses_channels_last(p) ? p.batch * p.in_channels * p.geo.in_size() : 0;
+}
+
 // Bytes rearranged once for one ISA's microkernel (see the file comment).
 struct QPackedWeights {
   Isa isa = Isa::kRef;
+  bool channels_last = false;  // K ordered (tap, input channel) instead of (channel, tap)
   std::vector<int8_t> storage;  // over-allocated so that `data` is 64-byte aligned
   int8_t* data = nullptr;
 };

@@ -29,6 +29,28 @@ uint8_t* align64(void* p) {
   return reinterpret_cast<uint8_t*>(addr + (64 - addr % 64) % 64);
 }
 
+// Short copies and fills (runs of one output row, tens of bytes) inline: a libc call per
+// run cost as much as the copy.
+inline void copy_run(uint8_t* dst, const uint8_t* src, int64_t n) {
+  if (n < 16) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    return;
+  }
+  for (int64_t i = 0; i + 16 <= n; i += 16)
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i)));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16),
+                   _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + n - 16)));
+}
+inline void fill_run(uint8_t* dst, uint8_t v, int64_t n) {
+  if (n < 16) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = v;
+    return;
+  }
+  const __m128i vv = _mm_set1_epi8(static_cast<char>(v));
+  for (int64_t i = 0; i + 16 <= n; i += 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), vv);
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + n - 16), vv);
+}
+
 // dst[t] = src[2 t] for t in [lo, hi): stride-2 convs (ResNet's stem and downsampling).
 // 16 outputs per step from 32 bytes (mask the odd bytes, pack words to bytes); a step
 // reads up to src[2 t + 31], inside the row's valid range while t + 17 <= hi.
@@ -70,25 +92,27 @@ void im2col_tile(const uint8_t* x, const ref::WindowGeometry& g, int64_t k, int6
       const int64_t id = t.od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
       const int64_t ih = t.oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
       if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
-        std::memset(dst, pad, static_cast<size_t>(t.len));
+        fill_run(dst, pad, t.len);
         continue;
       }
       const int64_t iw0 = t.ow0 * s - g.pad_begin[2] + kw * g.dilation[2];
       // Positions [lo, hi) of the run read inside the input row; the rest are padding.
-      const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : (-iw0 + s - 1) / s);
-      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : (g.in[2] - 1 - iw0) / s + 1, lo, t.len);
+      // (Strides 1 and 2 without a division: an idiv per run was a fifth of the driver.)
+      const auto div_s = [s](int64_t v) { return s == 1 ? v : s == 2 ? v >> 1 : v / s; };  // v >= 0
+      const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : div_s(-iw0 + s - 1));
+      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : div_s(g.in[2] - 1 - iw0) + 1, lo, t.len);
       const uint8_t* src = xc + id * in_hw + ih * g.in[2] + iw0;
-      if (lo > 0) std::memset(dst, pad, static_cast<size_t>(lo));
+      if (lo > 0) fill_run(dst, pad, lo);
       if (s == 1) {
-        std::memcpy(dst + lo, src + lo, static_cast<size_t>(hi - lo));
+        copy_run(dst + lo, src + lo, hi - lo);
       } else if (s == 2) {
         copy_even_bytes(src, lo, hi, dst);
       } else {
         for (int64_t i = lo; i < hi; ++i) dst[i] = src[i * s];
       }
-      if (hi < t.len) std::memset(dst + hi, pad, static_cast<size_t>(t.len - hi));
+      if (hi < t.len) fill_run(dst + hi, pad, t.len - hi);
     }
-    if (len < kTileP) std::memset(row + len, pad, static_cast<size_t>(kTileP - len));
+    if (len < kTileP) fill_run(row + len, pad, kTileP - len);
     if (++kw == g.kernel[2]) {  // next tap: (c, kd, kh, kw) in row-major order
       kw = 0;
       if (++kh == g.kernel[1]) {
@@ -143,6 +167,69 @@ void pack_rows_tile(const uint8_t* x, int64_t row_stride, int64_t k, int64_t j0,
   }
 }
 
+// One image [C][H*W] (C a multiple of 4... any C works) -> [H*W][C], `flip` applied, rows
+// [r0, r1) of H*W. Reads channel planes row-contiguously.
+void to_channels_last(const uint8_t* x, int64_t channels, int64_t hw, int64_t r0, int64_t r1, uint8_t flip,
+                      uint8_t* out) {
+  for (int64_t c = 0; c < channels; ++c) {
+    const uint8_t* xc = x + c * hw;
+    for (int64_t i = r0; i < r1; ++i) out[i * channels + c] = xc[i] ^ flip;
+  }
+}
+
+// The packed tile [K/4][kTileP][4] straight from a channels-last image: K ordered (kd, kh,
+// kw, c), so k-group g is channels 4g' .. 4g'+3 of one tap: one 32-bit word per position.
+// Padding positions get x's zero point in all 4 bytes (flipped like the data).
+void pack_tile_channels_last(const uint8_t* xcl, const ref::WindowGeometry& g, int64_t channels, int64_t k, int64_t j0,
+                             int64_t len, uint32_t pad_word, uint8_t* out) {
+  struct Run {
+    int64_t jj, len, od, oh, ow0;
+  };
+  Run runs[kTileP];
+  int nruns = 0;
+  for (int64_t j = j0; j < j0 + len;) {
+    const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
+    const int64_t run = std::min(g.out[2] - ow, j0 + len - j);
+    runs[nruns++] = Run{j - j0, run, od, oh, ow};
+    j += run;
+  }
+  const int64_t s = g.stride[2], row_bytes = g.in[2] * channels, plane_bytes = g.in[1] * row_bytes;
+  int64_t c = 0, kd = 0, kh = 0, kw = 0;
+  for (int64_t grp = 0; grp < k / 4; ++grp) {
+    uint32_t* o = reinterpret_cast<uint32_t*>(out + grp * 4 * kTileP);
+    for (int r = 0; r < nruns; ++r) {
+      const Run& t = runs[r];
+      uint32_t* dst = o + t.jj;
+      const int64_t id = t.od * g.stride[0] - g.pad_begin[0] + kd * g.dilation[0];
+      const int64_t ih = t.oh * g.stride[1] - g.pad_begin[1] + kh * g.dilation[1];
+      if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+        for (int64_t i = 0; i < t.len; ++i) dst[i] = pad_word;
+        continue;
+      }
+      const int64_t iw0 = t.ow0 * s - g.pad_begin[2] + kw * g.dilation[2];
+      const auto div_s = [s](int64_t v) { return s == 1 ? v : s == 2 ? v >> 1 : v / s; };  // v >= 0
+      const int64_t lo = std::min(t.len, iw0 >= 0 ? 0 : div_s(-iw0 + s - 1));
+      const int64_t hi = std::clamp(iw0 > g.in[2] - 1 ? 0 : div_s(g.in[2] - 1 - iw0) + 1, lo, t.len);
+      const uint8_t* src = xcl + id * plane_bytes + ih * row_bytes + iw0 * channels + c;
+      const int64_t step = s * channels;
+      for (int64_t i = 0; i < lo; ++i) dst[i] = pad_word;
+      for (int64_t i = lo; i < hi; ++i) std::memcpy(dst + i, src + i * step, 4);
+      for (int64_t i = hi; i < t.len; ++i) dst[i] = pad_word;
+    }
+    for (int64_t i = len; i < kTileP; ++i) o[i] = 0;
+    if ((c += 4) == channels) {  // next tap: (kd, kh, kw) in row-major order
+      c = 0;
+      if (++kw == g.kernel[2]) {
+        kw = 0;
+        if (++kh == g.kernel[1]) {
+          kh = 0;
+          ++kd;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 const QGemmMicrokernel* qgemm_microkernel(Isa isa) {
@@ -152,15 +239,17 @@ const QGemmMicrokernel* qgemm_microkernel(Isa isa) {
   return cpu_features().avx2 ? qgemm_microkernel_avx2() : nullptr;
 }
 
-const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk) {
+const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk, bool channels_last, int64_t taps) {
   std::shared_ptr<ref::QPackedWeights>& cache = q.packed;
-  if (cache && cache->isa == mk.isa && cache->data) return cache->data;
+  if (cache && cache->isa == mk.isa && cache->channels_last == channels_last && cache->data) return cache->data;
+  const int64_t cin = q.k / taps;
   // Conv groups share one QGemm: all groups' channels are packed, block by block.
   const int64_t total = static_cast<int64_t>(q.bias.size()), kgroups = (q.k + 3) / 4;
   const int64_t blocks_per_group = (q.channels + mk.mr - 1) / mk.mr, groups = q.channels ? total / q.channels : 0;
   const int64_t elems = groups * blocks_per_group * kgroups * mk.mr * 4;
   auto fresh = std::make_shared<ref::QPackedWeights>();
   fresh->isa = mk.isa;
+  fresh->channels_last = channels_last;
   fresh->storage.assign(static_cast<size_t>(elems * mk.weight_bytes + 64), 0);
   fresh->data = reinterpret_cast<int8_t*>(align64(fresh->storage.data()));
   for (int64_t grp = 0; grp < groups; ++grp)
@@ -170,7 +259,9 @@ const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk
           for (int64_t t = 0; t < 4; ++t) {
             const int64_t c = b * mk.mr + r, kk = 4 * g + t;
             if (c >= q.channels || kk >= q.k) continue;
-            const int8_t v = q.weights[(grp * q.channels + c) * q.k + kk];
+            // Channels-last position kk = tap * cin + ci holds the weight of (ci, tap).
+            const int64_t src_k = channels_last ? kk % cin * taps + kk / cin : kk;
+            const int8_t v = q.weights[(grp * q.channels + c) * q.k + src_k];
             const int64_t at = (((grp * blocks_per_group + b) * kgroups + g) * mk.mr + r) * 4 + t;
             if (mk.weight_bytes == 2) reinterpret_cast<int16_t*>(fresh->data)[at] = v;
             else fresh->data[at] = v;
@@ -183,9 +274,16 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
                    const QGemmSource& src, int64_t x_batch_stride, uint8_t* y, int64_t y_batch_stride, int64_t y_cs,
                    int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool) {
   if (batch == 0 || positions == 0 || q.channels == 0) return;
-  const auto* packed_w = static_cast<const int8_t*>(qgemm_packed_weights(q, mk));
+  WISP_CHECK(mk.mr * mk.nr <= 8 * 32, ErrorCode::kInternal, "int8 GEMM: microkernel tile ", mk.mr, "x", mk.nr,
+             " exceeds the driver's accumulator buffer");
+  const bool cl = src.channels_last;
+  const int64_t taps = cl ? q.k / src.in_channels : 1;
+  const auto* packed_w = static_cast<const int8_t*>(qgemm_packed_weights(q, mk, cl, taps));
   const int64_t k4 = (q.k + 3) / 4 * 4, kgroups = k4 / 4, slot_bytes = ref::qgemm_slot_bytes(q.k);
-  uint8_t* slots = align64(scratch);
+  // Scratch: the channels-last copy of every image first (when used), then the slots.
+  uint8_t* xcl = align64(scratch);
+  const int64_t image_bytes = cl ? src.in_channels * src.geo->in_size() : 0;
+  uint8_t* slots = align64(xcl + batch * image_bytes);
   const int64_t slot_count = (scratch_bytes - (slots - static_cast<uint8_t*>(scratch))) / slot_bytes;
   WISP_CHECK(slot_count >= 1, ErrorCode::kInternal, "int8 GEMM: scratch of ", scratch_bytes,
              " bytes is too small (ir/ops/qgemm_infer.cpp sizes it)");
@@ -200,6 +298,16 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
   const auto x_pad = static_cast<uint8_t>(q.x_zero_point);  // raw byte: flipped with the rest
   const int32_t y_zp = q.unsigned_y_zero_point(), qmin = q.unsigned_qmin(), qmax = q.unsigned_qmax();
   const bool pointwise = src.geo && ref::conv_is_pointwise(*src.geo);
+  const uint32_t pad_word = (static_cast<uint32_t>(x_pad) ^ x_flip) * 0x01010101u;
+  if (cl) {  // the channels-last copies, split over threads by rows of H*W (static chunks)
+    const int64_t hw = src.geo->in_size();
+    parallel_for(pool, batch * hw, [&](int64_t r0, int64_t r1) {
+      for (int64_t n = r0 / hw; n <= (r1 - 1) / hw; ++n) {
+        const int64_t a0 = std::max(r0, n * hw) - n * hw, a1 = std::min(r1, (n + 1) * hw) - n * hw;
+        to_channels_last(src.x + n * x_batch_stride, src.in_channels, hw, a0, a1, x_flip, xcl + n * image_bytes);
+      }
+    });
+  }
   parallel_for(pool, threads, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       uint8_t* rows = slots + t * slot_bytes;
@@ -212,7 +320,9 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
         const int64_t j0 = tile * kTileP, len = std::min(kTileP, positions - j0);
         const int64_t c0 = cb * mc, c1 = std::min(q.channels, c0 + mc);
         const uint8_t* xn = src.x + n * x_batch_stride;
-        if (src.geo && pointwise && len == kTileP && k4 == q.k) {
+        if (cl) {
+          pack_tile_channels_last(xcl + n * image_bytes, *src.geo, src.in_channels, q.k, j0, len, pad_word, packed);
+        } else if (src.geo && pointwise && len == kTileP && k4 == q.k) {
           // 1x1 stride 1: the input planes are the rows; a full tile reads them in place.
           interleave_rows(xn + j0, positions, k4, x_flip, packed);
         } else if (src.geo) {

@@ -44,7 +44,9 @@ const QGemmMicrokernel* qgemm_microkernel_avx2();
 const QGemmMicrokernel* qgemm_microkernel_avx512();  // null without AVX-512 VNNI
 
 // Packs q's weights of channels [c0, c0 + q.channels) for `mk` (cached in q.packed).
-const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk);
+// channels_last: K ordered (tap, channel) with `taps` taps (see ref::qconv_uses_channels_last).
+const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk, bool channels_last = false,
+                                 int64_t taps = 1);
 
 // Where the positions come from and where the outputs go.
 struct QGemmSource {
@@ -52,6 +54,10 @@ struct QGemmSource {
   // stride-1 convs read the planes directly.
   const uint8_t* x = nullptr;
   const ref::WindowGeometry* geo = nullptr;
+  // Conv with ref::qconv_uses_channels_last: x is copied to [H][W][C] per image into
+  // scratch first (in_channels C) and tiles gather 4 channels of one tap per word.
+  bool channels_last = false;
+  int64_t in_channels = 0;
   // MatMul: X [positions, k] row-major with row stride x_row_stride (geo null).
   int64_t x_row_stride = 0;
 };
