@@ -18,6 +18,7 @@
 #include "cpu/cpu_features.hpp"
 #include "kernels/arm/qgemm_q8_neon.hpp"
 #include "kernels/kernel_registry.hpp"
+#include "kernels/ref/matmul.hpp"
 #include "kernels/ref/qgemm.hpp"
 #include "runtime/thread_pool.hpp"
 
@@ -202,6 +203,81 @@ TEST(ArmQConv, SameResultForOneTwoThreeThreads) {
       EXPECT_TRUE(same_bytes(run_conv(neon, nullptr, p, x, &pool), one)) << describe(c) << " threads " << threads;
     }
   }
+}
+
+// Fixed-point QLinearMatMul: A [batch, m, k] (u8 or s8), B [k, n] int8 (QGemm holds it
+// transposed), through the registered NEON kernel and each microkernel vs the reference.
+TEST(ArmQMatMul, MatchesReferenceBothMicrokernels) {
+  const KernelFn neon = find_kernel("", "QLinearMatMul", DType::kU8, Isa::kNeon);
+  const KernelFn reference = find_kernel("", "QLinearMatMul", DType::kUndefined, Isa::kRef);
+  ASSERT_NE(neon, find_kernel("", "QLinearMatMul", DType::kU8, Isa::kPortable)) << "no NEON QLinearMatMul registered";
+  std::mt19937 rng(21);
+  struct MCase {
+    int64_t batch, m, k, n;
+    bool x_signed, y_signed;
+    int32_t x_zp, y_zp;
+  };
+  int checked = 0;
+  for (const MCase& c : {MCase{1, 1, 1, 1, false, false, 0, 0}, MCase{1, 1, 64, 10, false, false, 128, 100},
+                         MCase{1, 7, 5, 9, false, false, 3, 7}, MCase{2, 9, 17, 8, true, true, 0, 0},
+                         MCase{1, 65, 33, 17, false, true, 200, -5}, MCase{3, 64, 8, 7, true, false, -9, 128},
+                         MCase{1, 130, 100, 24, false, false, 77, 9}}) {
+    ref::QMatMulParams p;
+    p.fixed_point = true;
+    p.mm.m = c.m;
+    p.mm.k = c.k;
+    p.mm.n = c.n;
+    p.mm.batch_rank = 1;
+    p.mm.batch[0] = c.batch;
+    p.mm.a_batch_stride[0] = c.m * c.k;
+    p.mm.b_batch_stride[0] = 0;
+    p.mm.batch_count = c.batch;
+    ref::QGemm& q = p.q;
+    q.channels = c.n;
+    q.k = c.k;
+    q.x_signed = c.x_signed;
+    q.y_signed = c.y_signed;
+    q.x_zero_point = c.x_zp;
+    q.y_zero_point = c.y_zp;
+    q.qmin = c.y_signed ? -128 : 0;
+    q.qmax = c.y_signed ? 127 : 255;
+    std::uniform_int_distribution<int> wd(-128, 127), bd(-3000, 3000), xd(0, 255);
+    q.weights.resize(static_cast<size_t>(c.n * c.k));
+    for (auto& v : q.weights) v = static_cast<int8_t>(wd(rng));
+    for (int64_t ch = 0; ch < c.n; ++ch) {
+      int32_t s = 0;
+      for (int64_t i = 0; i < c.k; ++i) s += q.weights[ch * c.k + i];
+      q.weight_sums.push_back(s);
+      q.bias.push_back(bd(rng));
+      q.multiplier.push_back(quant::quantize_multiplier(0.5 / (std::sqrt(double(c.k)) * 127)));
+    }
+    Tensor a(c.x_signed ? DType::kI8 : DType::kU8, Shape{c.batch, c.m, c.k});
+    for (int64_t i = 0; i < a.numel(); ++i) a.as<uint8_t>()[i] = static_cast<uint8_t>(xd(rng));
+    std::vector<uint8_t> scratch(static_cast<size_t>(ref::kQGemmSlots * ref::qgemm_slot_bytes(c.k) + 64));
+    const auto run = [&](KernelFn fn, const arm::QGemmNeonKernel* mk, int threads) {
+      Tensor y(c.y_signed ? DType::kI8 : DType::kU8, Shape{c.batch, c.m, c.n});
+      std::memset(y.as<uint8_t>(), 0xA5, static_cast<size_t>(y.numel()));
+      ThreadPool pool(threads);
+      TensorView av = a.view(), yv = y.view();
+      const TensorView* ins[] = {&av};
+      TensorView* outs[] = {&yv};
+      KernelArgs args{nullptr, &p, ins, outs, scratch.data(), static_cast<int64_t>(scratch.size()), nullptr, &pool};
+      if (mk) {
+        EXPECT_TRUE(arm::run_qlinear_matmul_gemm_q8_neon(args, mk));
+      } else {
+        fn(args);
+      }
+      return y;
+    };
+    const Tensor want = run(reference, nullptr, 1);
+    EXPECT_TRUE(same_bytes(run(nullptr, arm::qgemm_neon_plain_kernel(), 1), want)) << "plain, case " << checked;
+    if (cpu_features().dotprod) {
+      EXPECT_TRUE(same_bytes(run(nullptr, arm::qgemm_neon_dot_kernel(), 1), want)) << "sdot, case " << checked;
+    }
+    for (int threads : {1, 2, 3}) EXPECT_TRUE(same_bytes(run(neon, nullptr, threads), want)) << "registered, case " << checked << " threads " << threads;
+    ++checked;
+  }
+  EXPECT_EQ(checked, 7);
 }
 
 }  // namespace

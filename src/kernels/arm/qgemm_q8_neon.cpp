@@ -85,6 +85,24 @@ void interleave_rows(const uint8_t* rows, int64_t k4, uint8_t flip, uint8_t* out
   }
 }
 
+// MatMul rows: position p's 4 bytes of k-group g are X[p, 4g .. 4g + 3], already adjacent.
+// (As the x86 driver's pack_rows_tile.)
+void pack_rows_tile(const uint8_t* x, int64_t row_stride, int64_t k, int64_t j0, int64_t len, uint8_t flip,
+                    uint8_t* out) {
+  const int64_t groups = (k + 3) / 4;
+  const uint32_t f = flip * 0x01010101u;
+  for (int64_t g = 0; g < groups; ++g) {
+    const int64_t n = std::min<int64_t>(4, k - 4 * g);
+    uint32_t* o = reinterpret_cast<uint32_t*>(out + g * 4 * kTileP);
+    for (int64_t p = 0; p < len; ++p) {
+      uint32_t v = 0;
+      std::memcpy(&v, x + (j0 + p) * row_stride + 4 * g, static_cast<size_t>(n));
+      o[p] = v ^ f;
+    }
+    for (int64_t p = len; p < kTileP; ++p) o[p] = 0;
+  }
+}
+
 // Plain NEON: 4 channels at a time (16 accumulators of pair sums), twice per tile.
 void tile_plain(int64_t kgroups, const int8_t* w, const uint8_t* x, int64_t xs, int32_t* acc) {
   const uint8x16_t flip = vdupq_n_u8(0x80);
@@ -153,25 +171,22 @@ const int8_t* qgemm_neon_packed_weights(const ref::QGemm& q) {
   return cache->data;
 }
 
-void qgemm_neon_conv(const QGemmNeonKernel& mk, const ref::QConvParams& p, const uint8_t* x, uint8_t* y,
-                     void* scratch, int64_t scratch_bytes, ThreadPool* pool) {
-  const ref::ConvParams& c = p.conv;
-  const ref::QGemm& q = p.q;
-  const int64_t positions = c.geo.out_size();
-  if (c.batch == 0 || positions == 0 || q.channels == 0) return;
+void qgemm_neon_run(const QGemmNeonKernel& mk, const ref::QGemm& q, int64_t batch, int64_t positions,
+                    const QGemmNeonSource& src, int64_t x_batch, uint8_t* y, int64_t y_batch, int64_t y_cs,
+                    int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool) {
+  if (batch == 0 || positions == 0 || q.channels == 0) return;
   const int8_t* packed_w = qgemm_neon_packed_weights(q);
   const int64_t k4 = (q.k + 3) / 4 * 4, kgroups = k4 / 4, slot_bytes = ref::qgemm_slot_bytes(q.k);
   uint8_t* slots = align64(scratch);
   const int64_t slot_count = (scratch_bytes - (slots - static_cast<uint8_t*>(scratch))) / slot_bytes;
   WISP_CHECK(slot_count >= 1, ErrorCode::kInternal, "NEON int8 GEMM: scratch of ", scratch_bytes,
              " bytes is too small (ir/ops/qgemm_infer.cpp sizes it)");
-  const int64_t tiles = (positions + kTileP - 1) / kTileP, units = c.batch * tiles;
+  const int64_t tiles = (positions + kTileP - 1) / kTileP, units = batch * tiles;
   const int64_t threads = std::min<int64_t>({pool ? pool->threads() : 1, slot_count, ref::kQGemmSlots, units});
   const int64_t block_bytes = qgemm_neon_block_bytes(q.k);
   const uint8_t x_flip = q.x_signed ? 0x80 : 0, y_flip = q.y_signed ? 0x80 : 0;
   const auto x_pad = static_cast<uint8_t>(q.x_zero_point);  // raw byte: flipped with the rest
   const int32_t y_zp = q.unsigned_y_zero_point(), qmin = q.unsigned_qmin(), qmax = q.unsigned_qmax();
-  const int64_t x_batch = c.in_channels * c.geo.in_size(), y_batch = c.out_channels * positions;
   parallel_for(pool, threads, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       uint8_t* rows = slots + t * slot_bytes;
@@ -181,8 +196,12 @@ void qgemm_neon_conv(const QGemmNeonKernel& mk, const ref::QConvParams& p, const
       ThreadPool::chunk(units, static_cast<int>(threads), static_cast<int>(t), u0, u1);
       for (int64_t u = u0; u < u1; ++u) {
         const int64_t n = u / tiles, j0 = u % tiles * kTileP, len = std::min(kTileP, positions - j0);
-        im2col_tile(x + n * x_batch, c.geo, q.k, k4, j0, len, x_pad, rows);
-        interleave_rows(rows, k4, x_flip, packed);
+        if (src.geo) {
+          im2col_tile(src.x + n * x_batch, *src.geo, q.k, k4, j0, len, x_pad, rows);
+          interleave_rows(rows, k4, x_flip, packed);
+        } else {
+          pack_rows_tile(src.x + n * x_batch, src.x_row_stride, q.k, j0, len, x_flip, packed);
+        }
         uint8_t* yn = y + n * y_batch;
         for (int64_t ch = 0; ch < q.channels; ch += kQNeonMr) {
           const int64_t mm = std::min<int64_t>(kQNeonMr, q.channels - ch);
@@ -192,9 +211,9 @@ void qgemm_neon_conv(const QGemmNeonKernel& mk, const ref::QConvParams& p, const
             for (int64_t r = 0; r < mm; ++r) {
               const int32_t add = q.bias_minus_zp_sums(ch + r);
               const quant::FixedPointMultiplier fm = q.multiplier[ch + r];
-              uint8_t* yc = yn + (ch + r) * positions + j0 + j;
+              uint8_t* yc = yn + (ch + r) * y_cs + (j0 + j) * y_ps;
               for (int64_t jj = 0; jj < nn; ++jj)
-                yc[jj] = static_cast<uint8_t>(quant::requantize(acc[r * kQNeonNr + jj] + add, fm, y_zp, qmin, qmax)) ^
+                yc[jj * y_ps] = static_cast<uint8_t>(quant::requantize(acc[r * kQNeonNr + jj] + add, fm, y_zp, qmin, qmax)) ^
                          y_flip;
             }
           }
@@ -210,8 +229,30 @@ bool run_qlinear_conv_gemm_q8_neon(const KernelArgs& args, const QGemmNeonKernel
   // The reference's im2col region comes first in the scratch (ir/ops/conv_quantized.cpp).
   const int64_t skip = ref::conv_col_elems(p.conv);
   if (args.scratch_bytes - skip < ref::qgemm_slot_bytes(p.q.k) + 64) return false;
-  qgemm_neon_conv(mk ? *mk : *qgemm_neon_best_kernel(), p, args.in[0]->as<const uint8_t>(), args.out[0]->as<uint8_t>(),
-                  static_cast<uint8_t*>(args.scratch) + skip, args.scratch_bytes - skip, args.pool);
+  const ref::ConvParams& c = p.conv;
+  QGemmNeonSource src;
+  src.x = args.in[0]->as<const uint8_t>();
+  src.geo = &c.geo;
+  const int64_t positions = c.geo.out_size();
+  qgemm_neon_run(mk ? *mk : *qgemm_neon_best_kernel(), p.q, c.batch, positions, src, c.in_channels * c.geo.in_size(),
+                 args.out[0]->as<uint8_t>(), c.out_channels * positions, positions, 1,
+                 static_cast<uint8_t*>(args.scratch) + skip, args.scratch_bytes - skip, args.pool);
+  return true;
+}
+
+bool run_qlinear_matmul_gemm_q8_neon(const KernelArgs& args, const QGemmNeonKernel* mk) {
+  const ref::QMatMulParams& p = args.p<ref::QMatMulParams>();
+  const ref::MatMulParams& mm = p.mm;
+  // A's batches must be plain consecutive matrices (no broadcast of A against B's batch).
+  bool contiguous = true;
+  for (int d = 0; d < mm.batch_rank; ++d) contiguous &= mm.b_batch_stride[d] == 0;
+  if (!p.fixed_point || !contiguous || args.scratch_bytes < ref::qgemm_slot_bytes(p.q.k) + 64) return false;
+  QGemmNeonSource src;
+  src.x = args.in[0]->as<const uint8_t>();
+  src.x_row_stride = mm.k;
+  // Positions = the rows of A (all batches at once), channels = the columns of B.
+  qgemm_neon_run(mk ? *mk : *qgemm_neon_best_kernel(), p.q, 1, mm.batch_count * mm.m, src, 0,
+                 args.out[0]->as<uint8_t>(), 0, 1, mm.n, args.scratch, args.scratch_bytes, args.pool);
   return true;
 }
 

@@ -44,15 +44,26 @@ const QGemmNeonKernel* qgemm_neon_best_kernel();
 int64_t qgemm_neon_block_bytes(int64_t k);
 const int8_t* qgemm_neon_packed_weights(const ref::QGemm& q);
 
-// Y = requantize(W . X) for the q.channels channels of group `group0` onward... as the x86
-// driver: for a Conv, X is an NCHW image per batch entry im2col'd tile by tile with geo.
+// Where the positions come from: a Conv's NCHW image per batch entry, im2col'd tile by
+// tile with geo; or (geo null) a MatMul's X [positions, k] with row stride x_row_stride.
+struct QGemmNeonSource {
+  const uint8_t* x = nullptr;
+  const ref::WindowGeometry* geo = nullptr;
+  int64_t x_row_stride = 0;
+};
+
+// Y[b][c * y_cs + p * y_ps] = requantize(W . X) for the q.channels channels and `positions`
+// positions of `batch` entries (X entry b at src.x + b * x_batch), as the x86 driver.
 // scratch: at least one slot of ref::qgemm_slot_bytes(q.k) (+64 to align); one per thread
 // used (ir/ops/qgemm_infer.cpp sizes it).
-void qgemm_neon_conv(const QGemmNeonKernel& mk, const ref::QConvParams& p, const uint8_t* x, uint8_t* y,
-                     void* scratch, int64_t scratch_bytes, ThreadPool* pool);
+void qgemm_neon_run(const QGemmNeonKernel& mk, const ref::QGemm& q, int64_t batch, int64_t positions,
+                    const QGemmNeonSource& src, int64_t x_batch, uint8_t* y, int64_t y_batch, int64_t y_cs,
+                    int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool);
 
 // The integer Conv's hook: a fixed-point group-1 QLinearConv with scratch for at least one
 // slot runs on `mk` (default: the best for this CPU) and returns true; else false.
 bool run_qlinear_conv_gemm_q8_neon(const KernelArgs& args, const QGemmNeonKernel* mk = nullptr);
+// The same for a fixed-point QLinearMatMul (2-D constant B, A's batches contiguous).
+bool run_qlinear_matmul_gemm_q8_neon(const KernelArgs& args, const QGemmNeonKernel* mk = nullptr);
 
 }  // namespace wisp::arm
