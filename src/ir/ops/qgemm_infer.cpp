@@ -72,7 +72,7 @@ void fill_fixed_point(InferContext& ctx, const QGemmInputs& in, int64_t channels
 
 int64_t qgemm_x86_scratch_bytes(const InferContext& ctx, int64_t k) {
   const auto isa = static_cast<Isa>(ctx.kernel_isa());
-  if (isa != Isa::kAvx2 && isa != Isa::kAvx512) return 0;
+  if (isa != Isa::kAvx2 && isa != Isa::kAvx512 && isa != Isa::kNeon) return 0;  // NEON: the same slots
   const int64_t slots = std::min<int64_t>(ctx.threads(), ref::kQGemmSlots);
   return checked_add(checked_mul(slots, ref::qgemm_slot_bytes(k)), 64);
 }

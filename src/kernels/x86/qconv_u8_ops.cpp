@@ -1,9 +1,10 @@
 // QLinearConv and QLinearMatMul on x86 (AVX2, AVX-512): the fixed-point form
 // (wisp_fixed_point=1) of group-1 convolutions and of MatMul with a 2-D B runs the int8
-// GEMM of qgemm_x86.hpp (convs im2col each tile on the fly).
-// Everything else -- the ONNX float-rounding form (conformance), grouped and depthwise
-// convolutions -- runs the reference kernel.
+// GEMM of qgemm_x86.hpp (convs im2col each tile on the fly); depthwise fixed-point convs
+// run the direct kernels of kernels/ref/depthwise_conv_q8.hpp. Everything else -- the ONNX
+// float-rounding form (conformance), other grouped convolutions -- runs the reference kernel.
 #include "kernels/kernel_registry.hpp"
+#include "kernels/ref/depthwise_conv_q8.hpp"
 #include "kernels/ref/qgemm.hpp"
 #include "kernels/x86/qgemm_x86.hpp"
 
@@ -15,7 +16,8 @@ void qlinear_conv_kernel(const KernelArgs& args) {
   static const KernelFn reference = find_kernel("", "QLinearConv", DType::kUndefined, Isa::kRef);
   const ref::QConvParams& p = args.p<ref::QConvParams>();
   const QGemmMicrokernel* mk = qgemm_microkernel(kIsa);
-  // Grouped / depthwise int8 convs: the depthwise kernels (depthwise_conv_q8*) hook in here.
+  // Depthwise (group == channels): the direct kernels of kernels/ref/depthwise_conv_q8.hpp.
+  if (ref::run_qlinear_conv_depthwise_q8(args, kIsa)) return;
   if (!p.fixed_point || p.conv.group != 1 || !mk) return reference(args);
   const ref::ConvParams& c = p.conv;
   // The reference's im2col region comes first in the scratch (ir/ops/conv_quantized.cpp).
