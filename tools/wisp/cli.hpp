@@ -67,6 +67,7 @@ int cmd_eval(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);
 int cmd_ops(const std::vector<std::string>& argv);
 int cmd_convert(const std::vector<std::string>& argv);
+int cmd_optimize(const std::vector<std::string>& argv);
 #ifdef WISP_WITH_PACKAGE
 int cmd_keygen(const std::vector<std::string>& argv);
 int cmd_pack(const std::vector<std::string>& argv);

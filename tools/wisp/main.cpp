@@ -21,6 +21,7 @@ Commands:
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
   convert MODEL      ONNX -> .wisp (optimized graph, aligned weights, plan, metadata)
+  optimize MODEL     quantize (int8 static/dynamic, fp16, int4) or prune -> .onnx/.wisp
 )"
 #ifdef WISP_WITH_PACKAGE
 R"(  keygen --out NAME  a package signing key pair and a device (box) key pair
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
     if (cmd == "ops") return cmd_ops(rest);
 #ifdef WISP_WITH_FORMAT
     if (cmd == "convert") return cmd_convert(rest);
+#endif
+#ifdef WISP_WITH_DATASET
+    if (cmd == "optimize") return cmd_optimize(rest);
 #endif
 #ifdef WISP_WITH_PACKAGE
     if (cmd == "keygen") return cmd_keygen(rest);
