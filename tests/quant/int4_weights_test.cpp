@@ -7,6 +7,9 @@
 #include <cstring>
 
 #include "cpu/cpu_features.hpp"
+#ifdef WISP_WITH_FORMAT
+#include "format/wisp_format.hpp"
+#endif
 #include "kernels/ref/int4.hpp"
 #include "onnx/onnx_exporter.hpp"
 #include "onnx/onnx_importer.hpp"
@@ -152,6 +155,25 @@ TEST(Int4, GemmTransBAndOnnxRoundTrip) {
   ASSERT_EQ(test::op_counts(fused->graph)["MatMulInt4"], 1);
   EXPECT_THROW(export_onnx_bytes(*fused), Error);
 }
+
+#ifdef WISP_WITH_FORMAT
+// .wisp stores the 4-bit weights as they are (half a byte each) and the fused model loaded
+// back computes exactly what it computes in memory.
+TEST(Int4, WispFormatKeepsPackedWeights) {
+  auto fused = optimize_model(*quant::quantize_weights_int4(*linear_model(128, 64, 3), 32));
+  ASSERT_EQ(test::op_counts(fused->graph)["MatMulInt4"], 1);
+  const auto bytes = format::serialize_wisp(*fused, {}, nullptr);
+  EXPECT_LT(bytes.size(), 128u * 64 * 4 / 4);  // well under the float32 weight alone
+  format::LoadedWisp w = format::load_wisp_copy(bytes.data(), bytes.size());
+  const Value* q = w.model->graph.find_value("w_int4");
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->constant->dtype(), DType::kI4);
+  EXPECT_EQ(q->constant->bytes(), 128 * 64 / 2);
+  const Tensor x = test::random_f32(Shape{2, 3, 128}, 5);
+  const Tensor a = run1(fused, x), b = run1(w.model, x);
+  EXPECT_EQ(std::memcmp(a.data(), b.data(), static_cast<size_t>(a.bytes())), 0);
+}
+#endif
 
 }  // namespace
 }  // namespace wisp
