@@ -17,6 +17,7 @@
 #include "passes/passes.hpp"
 #include "quant/int4_weights.hpp"
 #include "runtime/session.hpp"
+#include "wisp_onnx/onnx.pb.h"
 #include "test_util/op_test_util.hpp"
 #include "test_util/pass_test_util.hpp"
 
@@ -154,6 +155,30 @@ TEST(Int4, GemmTransBAndOnnxRoundTrip) {
   auto fused = optimize_model(*quant::quantize_weights_int4(*linear_model(64, 32, 2)));
   ASSERT_EQ(test::op_counts(fused->graph)["MatMulInt4"], 1);
   EXPECT_THROW(export_onnx_bytes(*fused), Error);
+}
+
+// INT4 initializers are read from raw_data only, and its size must be ceil(n / 2) bytes.
+TEST(Int4, ImporterChecksPackedSize) {
+  onnx::TensorProto t;
+  t.set_name("w");
+  t.set_data_type(22);  // INT4
+  t.add_dims(3);
+  t.set_raw_data(std::string("\x21\x03", 2));
+  const Tensor ok = tensor_from_onnx(t, "", "w");
+  EXPECT_EQ(ok.dtype(), DType::kI4);
+  EXPECT_EQ(ref::int4_at(ok.as<uint8_t>(), 0, true), 1);
+  EXPECT_EQ(ref::int4_at(ok.as<uint8_t>(), 1, true), 2);
+  EXPECT_EQ(ref::int4_at(ok.as<uint8_t>(), 2, true), 3);
+  t.set_raw_data(std::string("\x21", 1));
+  try {
+    tensor_from_onnx(t, "", "w");
+    FAIL() << "a truncated INT4 tensor was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidModel);
+  }
+  t.clear_raw_data();
+  t.add_int32_data(1);
+  EXPECT_THROW(tensor_from_onnx(t, "", "w"), Error);  // typed fields: not supported for INT4
 }
 
 #ifdef WISP_WITH_FORMAT
