@@ -28,6 +28,10 @@ const std::vector<Pass>& default_passes() {
       {"fold_scale_into_matmul", passes::fold_scale_into_matmul},
       {"fuse_matmul_add", passes::fuse_matmul_add},
       {"fold_transpose_into_gemm", passes::fold_transpose_into_gemm},
+      {"fuse_qdq_conv", passes::fuse_qdq_conv},  // before the float fusions hide the QDQ pattern
+      {"fuse_qdq_matmul", passes::fuse_qdq_matmul},
+      {"fuse_qdq_add", passes::fuse_qdq_add},
+      {"fuse_qdq_passthrough", passes::fuse_qdq_passthrough},
       {"fuse_residual_add", passes::fuse_residual_add},  // before fuse_activation: Add -> Relu
       {"fuse_activation", passes::fuse_activation},
       {"eliminate_dead_nodes", passes::eliminate_dead_nodes},

@@ -37,5 +37,15 @@ bool fold_scale_into_matmul(Graph& g);
 
 // MatMul(A, DequantizeLinear(int4 constant, blocked scale)) -> MatMulInt4 (com.wisp).
 bool fuse_int4_matmul(Graph& g);
+// DQ -> Conv [-> Relu/Clip] -> Q (ONNX QDQ) -> QLinearConv in the fixed-point integer form
+// (wisp_fixed_point=1); imported QLinearConv with symmetric int8 weights gets the same form.
+bool fuse_qdq_conv(Graph& g);
+// DQ -> MatMul / Gemm (int8 symmetric constant B) [-> Relu/Clip] -> Q -> fixed-point QLinearMatMul.
+bool fuse_qdq_matmul(Graph& g);
+// Add(DQ(a), DQ(b)) [-> Relu/Clip] -> Q -> fixed-point QLinearAdd (com.microsoft).
+bool fuse_qdq_add(Graph& g);
+// DQ -> MaxPool/Reshape/Flatten/Squeeze/Unsqueeze/Transpose -> Q (same params) -> the op on
+// the integer tensor.
+bool fuse_qdq_passthrough(Graph& g);
 
 }  // namespace wisp::passes

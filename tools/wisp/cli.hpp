@@ -64,15 +64,20 @@ std::string format_count(int64_t n);      // "1.23 M"
 int cmd_inspect(const std::vector<std::string>& argv);
 int cmd_run(const std::vector<std::string>& argv);
 int cmd_eval(const std::vector<std::string>& argv);
+int cmd_compare(const std::vector<std::string>& argv);
 int cmd_bench(const std::vector<std::string>& argv);
 int cmd_ops(const std::vector<std::string>& argv);
 int cmd_convert(const std::vector<std::string>& argv);
 int cmd_optimize(const std::vector<std::string>& argv);
 #ifdef WISP_WITH_PACKAGE
 int cmd_keygen(const std::vector<std::string>& argv);
+int cmd_agent(const std::vector<std::string>& argv);  // WISP_WITH_AGENT only
 int cmd_pack(const std::vector<std::string>& argv);
 int cmd_verify(const std::vector<std::string>& argv);
 int cmd_unpack(const std::vector<std::string>& argv);
+#endif
+#ifdef WISP_WITH_FLEET
+int cmd_fleet(const std::vector<std::string>& argv);
 #endif
 
 }  // namespace wisp::cli

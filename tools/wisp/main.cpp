@@ -17,7 +17,8 @@ Usage: wisp <command> [options]
 Commands:
   inspect MODEL      inputs/outputs, op counts, parameters, MACs, weight and arena bytes
   run MODEL          run a model on .npy inputs (or random ones) and save/print outputs
-  eval MODEL         top-1/top-5 accuracy and latency on a labelled .npy data set
+  eval MODEL         top-1/top-5 accuracy and latency on a labelled data set (.npy, IDX, images)
+  compare FLOAT QUANT  per-layer SQNR/cosine, sensitivity, size, latency: table, JSON, HTML
   bench MODEL        load time, latency percentiles, throughput, memory, per-op profile
   ops                the ops this build supports
   convert MODEL      ONNX -> .wisp (optimized graph, aligned weights, plan, metadata)
@@ -28,6 +29,14 @@ R"(  keygen --out NAME  a package signing key pair and a device (box) key pair
   pack MODEL         a signed, optionally encrypted model package (.wpkg)
   verify PKG         check a package's signature, hash, expiry, hardware, counter
   unpack PKG -o OUT  verify, decrypt in memory and write the model
+)"
+#endif
+#ifdef WISP_WITH_AGENT
+R"(  agent --config F   the device agent: OTA updates, health checks, local inference API
+)"
+#endif
+#ifdef WISP_WITH_FLEET
+R"(  fleet --config F   the fleet server: package registry, devices, staged rollouts, dashboard
 )"
 #endif
 R"(
@@ -50,6 +59,7 @@ int main(int argc, char** argv) {
     if (cmd == "inspect") return cmd_inspect(rest);
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "eval") return cmd_eval(rest);
+    if (cmd == "compare") return cmd_compare(rest);
     if (cmd == "bench") return cmd_bench(rest);
     if (cmd == "ops") return cmd_ops(rest);
 #ifdef WISP_WITH_FORMAT
@@ -63,6 +73,12 @@ int main(int argc, char** argv) {
     if (cmd == "pack") return cmd_pack(rest);
     if (cmd == "verify") return cmd_verify(rest);
     if (cmd == "unpack") return cmd_unpack(rest);
+#endif
+#ifdef WISP_WITH_AGENT
+    if (cmd == "agent") return cmd_agent(rest);
+#endif
+#ifdef WISP_WITH_FLEET
+    if (cmd == "fleet") return cmd_fleet(rest);
 #endif
     std::fprintf(stderr, "wisp: unknown command '%s'\n\n%s", cmd.c_str(), kHelp);
     return 2;

@@ -2,7 +2,9 @@
 // contracts. MatMulInteger: (a - a_zp) x (b - b_zp) in int32. QLinearMatMul: the same,
 // then requantized to y's type with scale a_scale * b_scale / y_scale.
 #include "ir/ops/infer_util.hpp"
+#include "ir/ops/qgemm_infer.hpp"
 #include "kernels/ref/matmul.hpp"
+#include "kernels/ref/qgemm.hpp"
 
 namespace wisp {
 namespace {
@@ -84,8 +86,25 @@ void infer_qlinear_matmul(InferContext& ctx) {
   require_dtype_in(ctx, 6, {DType::kF32});
   if (ctx.input_dtype(2) != ctx.input_dtype(0) || ctx.input_dtype(5) != ctx.input_dtype(3))
     ctx.fail_invalid("zero points must have the type of their matrix");
-  ref::MatMulParams& p = ctx.params<ref::MatMulParams>();
+  ref::QMatMulParams& qp = ctx.params<ref::QMatMulParams>();
+  ref::MatMulParams& p = qp.mm;
   const Shape out = infer_matmul_shape(ctx, 0, 3, p);
+  qp.fixed_point = ctx.attrs().get_int(kFixedPointAttr, 0) != 0;
+  if (ctx.num_inputs() > 8 && !qp.fixed_point)
+    ctx.fail_invalid("QLinearMatMul takes 8 inputs; a 9th (int32 bias) is only valid with wisp_fixed_point=1");
+  if (qp.fixed_point) {
+    // Wisp's integer MatMul (kernels/ref/qgemm.hpp): B a constant 2-D int8 [K, N], symmetric;
+    // the optional 9th input an int32 bias [N] (Gemm's, from passes/fuse_qdq_matmul.cpp).
+    if (ctx.input_shape(3).rank() != 2) ctx.fail_unsupported("the fixed-point form needs a 2-D B");
+    if (ctx.input_shape(1).numel() != 1) ctx.fail_unsupported("the fixed-point form needs a per-tensor a_scale");
+    if (ctx.has_input(8) && (ctx.input_dtype(8) != DType::kI32 || ctx.input_shape(8).numel() != p.n))
+      ctx.fail_invalid(str_cat("the bias must be int32 with ", p.n, " values"));
+    fill_fixed_point(ctx, QGemmInputs{0, 1, 2, 3, 4, 5, 6, 7, 8}, p.n, p.k, /*w_rows_are_k=*/true, qp.q);
+    qp.q.channels = p.n;
+    ctx.set_output(0, ctx.input_dtype(7), out);
+    ctx.request_scratch(qgemm_x86_scratch_bytes(ctx, p.k));
+    return;
+  }
   const bool a_scale_rows = check_quant_param(ctx, 1, p.m, "a_scale");
   const bool a_zp_rows = check_quant_param(ctx, 2, p.m, "a_zero_point");
   const bool b_scale_cols = check_quant_param(ctx, 4, p.n, "b_scale");
@@ -106,6 +125,6 @@ void infer_qlinear_matmul(InferContext& ctx) {
 
 WISP_REGISTER_OP({.op_type = "MatMul", .min_inputs = 2, .max_inputs = 2, .infer = infer_matmul});
 WISP_REGISTER_OP({.op_type = "MatMulInteger", .min_inputs = 2, .max_inputs = 4, .infer = infer_matmul_integer});
-WISP_REGISTER_OP({.op_type = "QLinearMatMul", .min_inputs = 8, .max_inputs = 8, .infer = infer_qlinear_matmul});
+WISP_REGISTER_OP({.op_type = "QLinearMatMul", .min_inputs = 8, .max_inputs = 9, .infer = infer_qlinear_matmul});
 
 }  // namespace wisp

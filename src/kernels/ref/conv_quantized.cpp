@@ -1,10 +1,13 @@
 // Reference ConvInteger and QLinearConv: im2col of (x - x_zp) in int32, weights minus
-// their zero points in int32, the shared gemm loop, then (QLinearConv) bias and requantize.
+// their zero points in int32, the shared gemm loop, then (QLinearConv) bias and requantize
+// with the ONNX float rounding. QLinearConv with wisp_fixed_point=1 instead runs the
+// fixed-point reference of kernels/ref/qgemm.hpp.
 #include <cstring>
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/conv.hpp"
 #include "kernels/ref/gemm.hpp"
+#include "kernels/ref/qgemm.hpp"
 #include "kernels/ref/quantize.hpp"
 
 namespace wisp::ref {
@@ -16,8 +19,7 @@ struct QuantConvInputs {
 
 // Runs the int32 convolution; calls emit(n, group, int32 sums [Mg, P]) per image and group.
 template <class TX, class TW, class Emit>
-void conv_int32(const KernelArgs& a, QuantConvInputs in, int32_t* acc_or_null, Emit&& emit) {
-  const ConvParams& p = a.p<ConvParams>();
+void conv_int32(const KernelArgs& a, const ConvParams& p, QuantConvInputs in, int32_t* acc_or_null, Emit&& emit) {
   const WindowGeometry& g = p.geo;
   const TX* x = a.in[in.x]->as<const TX>();
   const TW* w = a.in[in.w]->as<const TW>();
@@ -47,12 +49,12 @@ void conv_int32(const KernelArgs& a, QuantConvInputs in, int32_t* acc_or_null, E
 
 template <class TX, class TW>
 void conv_integer_typed(const KernelArgs& a) {
-  conv_int32<TX, TW>(a, QuantConvInputs{0, 2, 1, 3}, nullptr, [](int64_t, int64_t, const int32_t*) {});
+  conv_int32<TX, TW>(a, a.p<ConvParams>(), QuantConvInputs{0, 2, 1, 3}, nullptr, [](int64_t, int64_t, const int32_t*) {});
 }
 
 template <class TX, class TW, class TY>
 void qlinear_conv_typed(const KernelArgs& a) {
-  const ConvParams& p = a.p<ConvParams>();
+  const ConvParams& p = a.p<QConvParams>().conv;
   const float x_scale = a.in[1]->as<const float>()[0];
   const float* w_scale = a.in[4]->as<const float>();
   const bool w_scale_pc = a.in[4]->numel() > 1;
@@ -62,7 +64,7 @@ void qlinear_conv_typed(const KernelArgs& a) {
   const int64_t mg = p.out_channels / p.group, positions = p.geo.out_size();
   int32_t* acc = static_cast<int32_t*>(a.scratch) + conv_col_elems(p) + p.out_channels * ws_per_out(p);
   TY* y = a.out[0]->as<TY>();
-  conv_int32<TX, TW>(a, QuantConvInputs{0, 2, 3, 5}, acc, [&](int64_t n, int64_t grp, const int32_t* sums) {
+  conv_int32<TX, TW>(a, p, QuantConvInputs{0, 2, 3, 5}, acc, [&](int64_t n, int64_t grp, const int32_t* sums) {
     for (int64_t mi = 0; mi < mg; ++mi) {
       const int64_t m = grp * mg + mi;
       // Multiplier formed in float, applied in double (as the ONNX reference).
@@ -90,7 +92,20 @@ template <class TX, class TW> struct QLinearConvU8K { static void run(const Kern
 template <class TX, class TW> struct QLinearConvI8K { static void run(const KernelArgs& a) { qlinear_conv_typed<TX, TW, int8_t>(a); } };
 
 void conv_integer_kernel(const KernelArgs& a) { dispatch_xw<ConvIntegerK>(a.in[0]->dtype, a.in[1]->dtype, a); }
+// The fixed-point form (wisp_fixed_point=1): kernels/ref/qgemm.hpp.
+template <class TX, class TY>
+void qconv_fixed_point_typed(const KernelArgs& a) {
+  qconv_fixed_point_ref(a.p<QConvParams>(), a.in[0]->as<const TX>(), a.out[0]->as<TY>(), static_cast<TX*>(a.scratch));
+}
+
 void qlinear_conv_kernel(const KernelArgs& a) {
+  if (a.p<QConvParams>().fixed_point) {
+    const bool xs = a.in[0]->dtype == DType::kI8, ys = a.out[0]->dtype == DType::kI8;
+    if (!xs && !ys) return qconv_fixed_point_typed<uint8_t, uint8_t>(a);
+    if (!xs && ys) return qconv_fixed_point_typed<uint8_t, int8_t>(a);
+    if (xs && !ys) return qconv_fixed_point_typed<int8_t, uint8_t>(a);
+    return qconv_fixed_point_typed<int8_t, int8_t>(a);
+  }
   if (a.out[0]->dtype == DType::kU8) dispatch_xw<QLinearConvU8K>(a.in[0]->dtype, a.in[3]->dtype, a);
   else dispatch_xw<QLinearConvI8K>(a.in[0]->dtype, a.in[3]->dtype, a);
 }

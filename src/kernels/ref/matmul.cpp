@@ -6,6 +6,7 @@
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/gemm.hpp"
+#include "kernels/ref/qgemm.hpp"
 #include "kernels/ref/quantize.hpp"
 
 namespace wisp::ref {
@@ -78,7 +79,7 @@ void matmul_integer_typed(const KernelArgs& a) {
 
 template <class TA, class TB, class TY>
 void qlinear_matmul_typed(const KernelArgs& a) {
-  const MatMulParams& p = a.p<MatMulParams>();
+  const MatMulParams& p = a.p<QMatMulParams>().mm;
   const TA* x = a.in[0]->as<const TA>();
   const float* a_scale = a.in[1]->as<const float>();
   const TA* azp = a.in[2]->as<const TA>();
@@ -125,7 +126,27 @@ void matmul_integer_kernel(const KernelArgs& a) {
   fn(a);
 }
 
+// The fixed-point form (wisp_fixed_point=1, kernels/ref/qgemm.hpp): channel = column n of
+// B, position = row m of A; batches of A against the one 2-D B.
+template <class TX, class TY>
+void qmatmul_fixed_point_typed(const KernelArgs& a) {
+  const QMatMulParams& qp = a.p<QMatMulParams>();
+  const MatMulParams& p = qp.mm;
+  const TX* x = a.in[0]->as<const TX>();
+  TY* y = a.out[0]->as<TY>();
+  for_each_matmul_batch(p, [&](int64_t b, int64_t ao, int64_t) {
+    qgemm_ref(qp.q, 0, p.m, x + ao, 1, p.k, y + b * p.m * p.n, 1, p.n);
+  });
+}
+
 void qlinear_matmul_kernel(const KernelArgs& a) {
+  if (a.p<QMatMulParams>().fixed_point) {
+    const bool xs = a.in[0]->dtype == DType::kI8, ys = a.out[0]->dtype == DType::kI8;
+    if (!xs && !ys) return qmatmul_fixed_point_typed<uint8_t, uint8_t>(a);
+    if (!xs && ys) return qmatmul_fixed_point_typed<uint8_t, int8_t>(a);
+    if (xs && !ys) return qmatmul_fixed_point_typed<int8_t, uint8_t>(a);
+    return qmatmul_fixed_point_typed<int8_t, int8_t>(a);
+  }
   void (*fn)(const KernelArgs&) = nullptr;
   if (a.out[0]->dtype == DType::kU8) dispatch_u8_i8<QLinearMatMulU8K>(a.in[0]->dtype, a.in[3]->dtype, "QLinearMatMul", fn);
   else dispatch_u8_i8<QLinearMatMulI8K>(a.in[0]->dtype, a.in[3]->dtype, "QLinearMatMul", fn);

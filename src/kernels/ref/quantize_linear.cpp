@@ -52,8 +52,10 @@ void quantize_linear_kernel(const KernelArgs& a) {
       const X* x = a.in[0]->as<const X>();
       const Q* zp = a.has_in(2) ? a.in[2]->as<const Q>() : nullptr;
       Q* y = a.out[0]->as<Q>();
+      const float scale0 = scale_at(*a.in[1], 0);  // per tensor: read once, not per element
       for_each_channel(p, [&](int64_t e, int64_t c) {
-        const float q = std::nearbyint(static_cast<float>(x[e]) / scale_at(*a.in[1], c));
+        const float s = p.per_axis ? scale_at(*a.in[1], c) : scale0;
+        const float q = std::nearbyint(static_cast<float>(x[e]) / s);
         y[e] = saturate_round<Q>(static_cast<double>(q) + static_cast<double>(quant_param(zp, true, c)));
       });
     });
@@ -69,9 +71,10 @@ void dequantize_linear_kernel(const KernelArgs& a) {
       const Q* x = a.in[0]->as<const Q>();
       const Q* zp = a.has_in(2) ? a.in[2]->as<const Q>() : nullptr;
       Y* y = a.out[0]->as<Y>();
+      const float scale0 = scale_at(*a.in[1], 0);
       for_each_channel(p, [&](int64_t e, int64_t c) {
         const int64_t centred = static_cast<int64_t>(x[e]) - static_cast<int64_t>(quant_param(zp, true, c));
-        y[e] = static_cast<Y>(static_cast<float>(centred) * scale_at(*a.in[1], c));
+        y[e] = static_cast<Y>(static_cast<float>(centred) * (p.per_axis ? scale_at(*a.in[1], c) : scale0));
       });
     });
   });

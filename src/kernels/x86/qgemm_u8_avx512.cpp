@@ -1,0 +1,74 @@
+// AVX-512 VNNI microkernel of the x86 int8 GEMM (layouts in qgemm_x86.hpp): 8 channels x
+// 32 positions, vpdpbusd (u8 x s8, 4 products summed into each int32 lane, exact; not the
+// saturating vpdpbusds). The file is built with AVX-512F/BW; the VNNI instructions are
+// enabled on this function only, and it is used only when cpuid reports avx512vnni
+// (AVX-512 CPUs without VNNI run the AVX2 microkernel).
+#include <immintrin.h>
+
+// GCC 12's unmasked 64-bit AVX-512 intrinsics (vpmuldq, vpsraq, vpminsq, vpmovdb) pass an
+// undefined vector that -Wmaybe-uninitialized flags (see vec_math_avx512.hpp): a false
+// positive, silenced for this file.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include "cpu/cpu_features.hpp"
+#include "kernels/x86/qgemm_x86.hpp"
+
+namespace wisp::x86 {
+namespace {
+
+constexpr int kMr = 8, kNr = 32;
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(int64_t kgroups, const void* w_block,
+                                                                       const uint8_t* x, int64_t xs, int32_t* acc) {
+  const int32_t* w = static_cast<const int32_t*>(w_block);  // 4 int8 weights per int32
+  __m512i a[kMr][2];
+  for (auto& r : a) r[0] = r[1] = _mm512_setzero_si512();
+  for (int64_t g = 0; g < kgroups; ++g) {
+    const __m512i x0 = _mm512_loadu_si512(x + g * xs);
+    const __m512i x1 = _mm512_loadu_si512(x + g * xs + 64);
+    const int32_t* wg = w + g * kMr;
+    for (int r = 0; r < kMr; ++r) {
+      const __m512i wv = _mm512_set1_epi32(wg[r]);
+      a[r][0] = _mm512_dpbusd_epi32(a[r][0], x0, wv);
+      a[r][1] = _mm512_dpbusd_epi32(a[r][1], x1, wv);
+    }
+  }
+  for (int r = 0; r < kMr; ++r) {
+    _mm512_storeu_si512(acc + r * kNr, a[r][0]);
+    _mm512_storeu_si512(acc + r * kNr + 16, a[r][1]);
+  }
+}
+
+// quant::requantize on 16 lanes: the even and odd int32 lanes are multiplied as int64
+// (vpmuldq), rounded and shifted arithmetically (vpsraq), clamped in 64 bits, then merged
+// back into 16 int32 lanes and narrowed to bytes.
+void requant_avx512(const int32_t* acc, int64_t n, int32_t add, quant::FixedPointMultiplier fm, int32_t zp,
+                    int32_t qmin, int32_t qmax, uint8_t flip, uint8_t* y) {
+  const __m512i vadd = _mm512_set1_epi32(add), vm = _mm512_set1_epi64(fm.multiplier);
+  const __m512i round = _mm512_set1_epi64(int64_t{1} << (fm.shift - 1));
+  const __m128i shift = _mm_cvtsi32_si128(fm.shift);
+  const __m512i lo = _mm512_set1_epi64(int64_t{qmin} - zp), hi = _mm512_set1_epi64(int64_t{qmax} - zp);
+  const __m512i vzp = _mm512_set1_epi32(zp), low32 = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m128i vflip = _mm_set1_epi8(static_cast<char>(flip));
+  for (int64_t j = 0; j < n; j += 16) {
+    const __mmask16 mask = n - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (n - j)) - 1);
+    const __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, acc + j), vadd);
+    const auto scale = [&](__m512i lanes) {  // the even int32 lanes of `lanes`, as int64
+      __m512i p = _mm512_add_epi64(_mm512_mul_epi32(lanes, vm), round);
+      p = _mm512_sra_epi64(p, shift);
+      return _mm512_min_epi64(_mm512_max_epi64(p, lo), hi);
+    };
+    const __m512i even = scale(v), odd = scale(_mm512_srli_epi64(v, 32));
+    const __m512i merged = _mm512_or_si512(_mm512_and_si512(even, low32), _mm512_slli_epi64(odd, 32));
+    const __m128i bytes = _mm_xor_si128(_mm512_cvtepi32_epi8(_mm512_add_epi32(merged, vzp)), vflip);
+    _mm_mask_storeu_epi8(y + j, mask, bytes);
+  }
+}
+
+const QGemmMicrokernel kVnniKernel{Isa::kAvx512, "avx512 vnni (vpdpbusd)", kMr, kNr, 1, tile_vnni, requant_avx512};
+
+}  // namespace
+
+const QGemmMicrokernel* qgemm_microkernel_avx512() { return cpu_features().avx512vnni ? &kVnniKernel : nullptr; }
+
+}  // namespace wisp::x86
