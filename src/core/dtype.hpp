@@ -18,6 +18,9 @@ enum class DType : uint8_t {
 
 // Bytes per element; 0 for packed sub-byte types and types without a fixed size.
 int dtype_size(DType t);
+// int4/uint4: two elements per byte (element 2i in the low nibble of byte i, as ONNX packs
+// them); a tensor of n elements takes (n + 1) / 2 bytes.
+inline bool dtype_is_4bit(DType t) { return t == DType::kI4 || t == DType::kU4; }
 std::string_view dtype_name(DType t);
 bool dtype_is_float(DType t);
 bool dtype_is_integer(DType t);  // signed or unsigned, not bool

@@ -11,7 +11,7 @@ Tensor::Tensor(DType dtype, const Shape& shape) {
   view_.dtype = dtype;
   view_.shape = shape;
   int64_t bytes = view_.bytes();
-  WISP_CHECK(dtype_size(dtype) > 0, ErrorCode::kUnsupported, "cannot allocate a tensor of type ",
+  WISP_CHECK(dtype_size(dtype) > 0 || dtype_is_4bit(dtype), ErrorCode::kUnsupported, "cannot allocate a tensor of type ",
              dtype_name(dtype));
   WISP_CHECK(bytes <= kMaxTensorBytes, ErrorCode::kResourceExhausted, "tensor of shape ",
              shape.str(), " needs ", bytes, " bytes, above the limit of ", kMaxTensorBytes);
@@ -32,7 +32,7 @@ Tensor Tensor::copy_of(const TensorView& v) {
 Tensor Tensor::borrowed(const TensorView& view, std::shared_ptr<const void> keep_alive) {
   for (int64_t d : view.shape)
     WISP_CHECK(d >= 0, ErrorCode::kInvalidModel, "negative dimension in shape ", view.shape.str());
-  WISP_CHECK(dtype_size(view.dtype) > 0, ErrorCode::kUnsupported, "cannot borrow a tensor of type ",
+  WISP_CHECK(dtype_size(view.dtype) > 0 || dtype_is_4bit(view.dtype), ErrorCode::kUnsupported, "cannot borrow a tensor of type ",
              dtype_name(view.dtype));
   const int64_t bytes = view.bytes();
   WISP_CHECK(bytes <= kMaxTensorBytes, ErrorCode::kResourceExhausted, "tensor of shape ", view.shape.str(),

@@ -21,7 +21,9 @@ struct TensorView {
   void* data = nullptr;
 
   int64_t numel() const { return shape.numel(); }
-  int64_t bytes() const { return checked_mul(numel(), dtype_size(dtype), "tensor byte size"); }
+  int64_t bytes() const {
+    return dtype_is_4bit(dtype) ? (numel() + 1) / 2 : checked_mul(numel(), dtype_size(dtype), "tensor byte size");
+  }
   template <class T> T* as() const { return static_cast<T*>(data); }
   template <class T> std::span<T> span() const { return {as<T>(), static_cast<size_t>(numel())}; }
 };

@@ -56,7 +56,9 @@ class Checker {
 
   static bool dtype_ok(uint8_t d, bool allow_undefined) {
     if (d == 0) return allow_undefined;
-    return d <= static_cast<uint8_t>(DType::kBool) && dtype_size(static_cast<DType>(d)) > 0;
+    // int4/uint4 (weight-only INT4 weights) are packed two per byte.
+    return (d <= static_cast<uint8_t>(DType::kBool) && dtype_size(static_cast<DType>(d)) > 0) ||
+           dtype_is_4bit(static_cast<DType>(d));
   }
 
   // The FlatBuffers 2.0.8 verifier checks only the 4-byte alignment of a vector's length
@@ -88,7 +90,9 @@ class Checker {
                  ": element count overflows 64 bits");
     }
     int64_t bytes = 0;
-    WISP_CHECK(!__builtin_mul_overflow(numel, int64_t{dtype_size(static_cast<DType>(t->dtype()))}, &bytes) &&
+    const bool packed4 = dtype_is_4bit(static_cast<DType>(t->dtype()));
+    if (packed4) bytes = numel / 2 + numel % 2;
+    WISP_CHECK((packed4 || !__builtin_mul_overflow(numel, int64_t{dtype_size(static_cast<DType>(t->dtype()))}, &bytes)) &&
                    bytes <= kMaxTensorBytes,
                ErrorCode::kResourceExhausted, where, ": declared size of ", numel, " elements is above the limit of ",
                kMaxTensorBytes, " bytes");

@@ -89,7 +89,7 @@ class Writer {
   }
 
   Offset<fb::TensorRef> write_tensor(const Tensor& t) {
-    WISP_CHECK(dtype_size(t.dtype()) > 0, ErrorCode::kUnsupported, "cannot store a tensor of type ",
+    WISP_CHECK(dtype_size(t.dtype()) > 0 || dtype_is_4bit(t.dtype()), ErrorCode::kUnsupported, "cannot store a tensor of type ",
                dtype_name(t.dtype()), " in a .wisp file");
     const uint64_t offset = data_.append(t);
     std::vector<int64_t> dims(t.shape().begin(), t.shape().end());

@@ -10,6 +10,9 @@ const char* onnx_type_name(int32_t onnx_type) { return onnx_code_name(onnx_type)
 DType dtype_from_onnx(int32_t onnx_type, const std::string& where) {
   const DType t = dtype_from_onnx_code(onnx_type);
   if (t != DType::kUndefined) return t;
+  // Tensors only (weight-only INT4 initializers); Cast and friends still refuse these codes.
+  if (onnx_type == 21) return DType::kU4;
+  if (onnx_type == 22) return DType::kI4;
   WISP_CHECK(onnx_type > 0 && onnx_type <= 23, ErrorCode::kInvalidModel, where, ": element type code ", onnx_type,
              " is not a valid ONNX TensorProto.DataType");
   fail(ErrorCode::kUnsupported, where, ": element type ", onnx_type_name(onnx_type),

@@ -178,6 +178,8 @@ class Exporter {
     out->set_name(n.name);
     out->set_op_type(n.op_type);
     if (!n.domain.empty()) out->set_domain(n.domain);
+    WISP_CHECK(n.domain != "com.wisp", ErrorCode::kUnsupported, n.label(), " is a Wisp-internal op (domain com.wisp, made "
+               "by the optimizer's fusions): export the model before them (wisp optimize -o X.onnx does)");
     if (n.attrs.get_int("wisp_scan8_batched", 0) != 0)
       fail(ErrorCode::kUnsupported, n.label(), ": the Scan-8 batched form (imported from opset 8) cannot be "
            "exported; re-export the source model with opset 9 or newer");

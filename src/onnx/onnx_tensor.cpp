@@ -207,6 +207,16 @@ Tensor decode_tensor(const onnx::TensorProto& proto, TensorSource& source, const
   const DType dtype = dtype_from_onnx(proto.data_type(), where);
   WISP_CHECK(!proto.has_segment(), ErrorCode::kUnsupported, where, ": segmented tensors are not supported");
   const int64_t count = declared_count(proto, where);
+  if (dtype_is_4bit(dtype)) {  // int4/uint4 weights: two per byte, raw_data only
+    WISP_CHECK(proto.data_location() != onnx::TensorProto::EXTERNAL && proto.has_raw_data(), ErrorCode::kUnsupported,
+               where, ": ", onnx_type_name(proto.data_type()), " tensors are read from raw_data only");
+    const std::string& raw = proto.raw_data();
+    if (count < 0 || (count + 1) / 2 != static_cast<int64_t>(raw.size()))
+      fail_size(where, proto, count, "raw_data", static_cast<int64_t>(raw.size()), "bytes (two 4-bit values per byte)");
+    Tensor packed(dtype, Shape(std::span<const int64_t>(proto.dims().data(), static_cast<size_t>(proto.dims_size()))));
+    if (!raw.empty()) std::memcpy(packed.data(), raw.data(), raw.size());
+    return packed;
+  }
   if (proto.data_location() == onnx::TensorProto::EXTERNAL) return decode_external(proto, dtype, count, source, where);
   if (!proto.has_raw_data()) return decode_typed(proto, dtype, count, where);
   const std::string& raw = proto.raw_data();

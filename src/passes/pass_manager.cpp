@@ -22,6 +22,7 @@ const std::vector<Pass>& default_passes() {
       {"merge_transposes", passes::merge_transposes},
       {"cancel_transposes_around_elementwise", passes::cancel_transposes_around_elementwise},
       {"fold_batchnorm", passes::fold_batchnorm},
+      {"fuse_int4_matmul", passes::fuse_int4_matmul},
       {"fuse_layer_norm", passes::fuse_layer_norm},
       {"fuse_gelu", passes::fuse_gelu},
       {"fold_scale_into_matmul", passes::fold_scale_into_matmul},

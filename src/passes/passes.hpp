@@ -35,6 +35,8 @@ bool fuse_gelu(Graph& g);
 // A scalar Mul/Div before or after MatMul(x, W constant) -> folded into W; next to Gemm -> alpha/beta.
 bool fold_scale_into_matmul(Graph& g);
 
+// MatMul(A, DequantizeLinear(int4 constant, blocked scale)) -> MatMulInt4 (com.wisp).
+bool fuse_int4_matmul(Graph& g);
 // DQ -> Conv [-> Relu/Clip] -> Q (ONNX QDQ) -> QLinearConv in the fixed-point integer form
 // (wisp_fixed_point=1); imported QLinearConv with symmetric int8 weights gets the same form.
 bool fuse_qdq_conv(Graph& g);

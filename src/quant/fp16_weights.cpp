@@ -9,6 +9,7 @@
 
 #include "core/status.hpp"
 #include "ir/graph_clone.hpp"
+#include "passes/passes.hpp"
 
 namespace wisp::quant {
 namespace {
@@ -27,6 +28,10 @@ std::string Fp16Report::summary() const {
 
 std::shared_ptr<Model> convert_weights_fp16(const Model& model, const Fp16Options& options, Fp16Report* report) {
   std::shared_ptr<Model> out = clone_model(model);
+  // Weights behind Constant nodes or Identity (torch.onnx shares weights that way) become
+  // plain constants first; both rewrites keep the graph standard ONNX.
+  passes::constant_nodes_to_values(out->graph);
+  passes::eliminate_identity(out->graph);
   Graph& g = out->graph;
   int opset = 13;
   if (auto it = g.opset_imports.find(""); it != g.opset_imports.end()) opset = it->second;

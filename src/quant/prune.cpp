@@ -9,6 +9,7 @@
 
 #include "core/status.hpp"
 #include "ir/graph_clone.hpp"
+#include "passes/passes.hpp"
 #include "quant/prune_channels.hpp"
 
 namespace wisp::quant {
@@ -80,6 +81,10 @@ std::shared_ptr<Model> prune(const Model& model, double ratio, bool structured, 
   WISP_CHECK(ratio >= 0 && ratio < 1, ErrorCode::kInvalidArgument, "prune: ratio ", ratio,
              " is outside [0, 1) (the fraction of weights or channels to remove)");
   std::shared_ptr<Model> out = clone_model(model);
+  // Weights behind Constant nodes or Identity (torch.onnx shares weights that way) become
+  // plain constants first; both rewrites keep the graph standard ONNX.
+  passes::constant_nodes_to_values(out->graph);
+  passes::eliminate_identity(out->graph);
   PruneReport r;
   r.structured = structured;
   r.ratio = ratio;

@@ -2,9 +2,9 @@
 //
 // Unstructured: in every Conv/ConvTranspose/Gemm/MatMul weight the `ratio` smallest
 // magnitudes become zero (per layer, so no layer is emptied). Wisp keeps its dense
-// kernels for these weights: no sparse kernel was measured faster at the sparsities that
-// keep accuracy (docs/quantization.md, "Pruning"), so the model is as large and as fast as
-// before, and shrinks only in a compressed container. The report counts the nonzeros.
+// kernels for these weights (no sparse kernel exists, so none was measured faster; see
+// docs/quantization.md, "Pruning"): the model is as large and as fast as before and
+// shrinks only in a compressed container. The report counts the nonzeros.
 //
 // Structured: for each Conv (group 1) the `ratio` output channels with the smallest L1
 // norm are removed, and every consumer is rewritten to match, following the channels

@@ -13,6 +13,7 @@
 #include "onnx/onnx_importer.hpp"
 #include "passes/pass_manager.hpp"
 #include "quant/fp16_weights.hpp"
+#include "quant/int4_weights.hpp"
 #include "quant/prune.hpp"
 #include "runtime/session.hpp"
 #include "test_util/op_test_util.hpp"
@@ -166,7 +167,13 @@ TEST(OnnxExporter, ExportForOrt) {
   models.push_back({"fashion_mnist_cnn_pruned", quant::prune(*sample, 0.5, true)});
   const std::string zoo = "/work/main/bench/models/out/";
   for (const char* name : {"resnet18", "mobilenet_v2"})
-    if (fs::exists(zoo + name + ".onnx")) models.push_back({name, import_onnx_file(zoo + name + ".onnx")});
+    if (fs::exists(zoo + name + ".onnx")) {
+      auto m = import_onnx_file(zoo + name + ".onnx");
+      models.push_back({name, m});
+      if (dir) models.push_back({std::string(name) + "_pruned50", quant::prune(*m, 0.5, true)});
+    }
+  if (fs::exists(zoo + "transformer_encoder.onnx"))
+    models.push_back({"transformer_encoder_int4", quant::quantize_weights_int4(*import_onnx_file(zoo + "transformer_encoder.onnx"), 32)});
   if (dir) fs::create_directories(dir);
   for (const auto& [name, m] : models) {
     const std::string bytes = export_onnx_bytes(*m);

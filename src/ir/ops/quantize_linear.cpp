@@ -1,6 +1,7 @@
 // QuantizeLinear, DequantizeLinear (per tensor or per axis) and DynamicQuantizeLinear.
 //   Quantize:   y = saturate(round_half_even(x / scale) + zero_point)
 //   Dequantize: y = (x - zero_point) * scale
+#include "ir/ops/dequantize_4bit.hpp"
 #include "ir/ops/infer_util.hpp"
 #include "kernels/ref/quantize.hpp"
 
@@ -41,6 +42,7 @@ void infer_quantize_linear(InferContext& ctx) {
 }
 
 void infer_dequantize_linear(InferContext& ctx) {
+  if (dtype_is_4bit(ctx.input_dtype(0))) return infer_dequantize_linear_4bit(ctx);  // weight-only INT4
   require_dtype_in(ctx, 0, {DType::kU8, DType::kI8, DType::kU16, DType::kI16, DType::kI32});
   require_dtype_in(ctx, 1, {DType::kF32, DType::kF16, DType::kBF16});
   if (ctx.has_input(2) && ctx.input_dtype(2) != ctx.input_dtype(0))
