@@ -49,16 +49,7 @@ bool fuse_add(Graph& g, const UseMap& uses, Node& add) {
 }  // namespace
 
 bool fuse_qdq_add(Graph& g) {
-  bool changed = false;
-  for (bool again = true; again;) {
-    again = false;
-    const UseMap uses(g);
-    for (const auto& np : g.nodes())
-      if (fuse_add(g, uses, *np)) {
-        again = changed = true;
-        break;
-      }
-  }
+  bool changed = rewrite_until_no_match(g, fuse_add);
   return changed;
 }
 

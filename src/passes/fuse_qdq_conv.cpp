@@ -136,17 +136,7 @@ bool mark_imported(Node& n) {
 }  // namespace
 
 bool fuse_qdq_conv(Graph& g) {
-  bool changed = false;
-  for (bool again = true; again;) {
-    again = false;
-    const UseMap uses(g);
-    for (const auto& np : g.nodes()) {
-      if (fuse_conv(g, uses, *np)) {
-        again = changed = true;
-        break;
-      }
-    }
-  }
+  bool changed = rewrite_until_no_match(g, fuse_conv);
   for (const auto& np : g.nodes()) changed |= mark_imported(*np);
   g.erase_unused_values();  // also constants made for a match that was then given up
   return changed;

@@ -123,16 +123,7 @@ bool mark_imported(Node& n) {
 }  // namespace
 
 bool fuse_qdq_matmul(Graph& g) {
-  bool changed = false;
-  for (bool again = true; again;) {
-    again = false;
-    const UseMap uses(g);
-    for (const auto& np : g.nodes())
-      if (fuse_one(g, uses, *np)) {
-        again = changed = true;
-        break;
-      }
-  }
+  bool changed = rewrite_until_no_match(g, fuse_one);
   for (const auto& np : g.nodes()) changed |= mark_imported(*np);
   // A match given up after its transposed B or bias constant was made leaves that
   // constant unread: drop it (the graph is then as it was).

@@ -34,16 +34,7 @@ bool fuse_one(Graph& g, const UseMap& uses, Node& n) {
 }  // namespace
 
 bool fuse_qdq_passthrough(Graph& g) {
-  bool changed = false;
-  for (bool again = true; again;) {
-    again = false;
-    const UseMap uses(g);
-    for (const auto& np : g.nodes())
-      if (fuse_one(g, uses, *np)) {
-        again = changed = true;
-        break;
-      }
-  }
+  bool changed = rewrite_until_no_match(g, fuse_one);
   return changed;
 }
 

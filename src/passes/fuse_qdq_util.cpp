@@ -135,4 +135,18 @@ bool same_qparams(const QdqParams& a, const QdqParams& b) {
   return a.qtype == b.qtype && a.zp_value == b.zp_value && a.scale_value == b.scale_value;
 }
 
+bool rewrite_until_no_match(Graph& g, bool (*rewrite)(Graph&, const UseMap&, Node&)) {
+  bool changed = false;
+  for (bool again = true; again;) {
+    again = false;
+    const UseMap uses(g);
+    for (const auto& np : g.nodes())
+      if (rewrite(g, uses, *np)) {
+        again = changed = true;
+        break;
+      }
+  }
+  return changed;
+}
+
 }  // namespace wisp::passes

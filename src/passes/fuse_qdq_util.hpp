@@ -1,4 +1,4 @@
-// Matchers shared by the QDQ fusion passes (fuse_qdq_conv.cpp, fuse_qdq_passthrough.cpp):
+// Matchers shared by the QDQ fusion passes (fuse_qdq_conv/_matmul/_add/_passthrough.cpp):
 // reading the QuantizeLinear / DequantizeLinear nodes of an ONNX QDQ graph (Contract 1 of
 // the quantization design: the form ORT's quantizer and Wisp's emit).
 #pragma once
@@ -42,5 +42,11 @@ Value* int32_bias(Graph& g, const Value* bias, double x_scale, const Tensor& w_s
 bool fits_int32_accumulator(int64_t k, int64_t bias);
 // The two quantizations are the same (scale and zero point and type).
 bool same_qparams(const QdqParams& a, const QdqParams& b);
+
+// Applies `rewrite(g, uses, node)` to the first node where it matches, rebuilds the use
+// map (a rewrite removes and adds nodes) and starts again, until no node matches; true
+// when anything changed. Restarting keeps every match working on a current graph, and
+// each rewrite removes nodes, so the loop ends.
+bool rewrite_until_no_match(Graph& g, bool (*rewrite)(Graph&, const UseMap&, Node&));
 
 }  // namespace wisp::passes
