@@ -77,7 +77,7 @@ bool pair_geometry(const ref::DepthwiseQ8Params& p, PairGeometry* g) {
   return true;
 }
 
-// O provides kPairLanes, widen_row<T>, pair_words, accumulate_pairs, requantize_row<TY>.
+// O provides kPairLanes, widen_row<T>, pair_row<T>, accumulate_pairs, requantize_row<TY>.
 template <class O, class T, class TY>
 bool depthwise_conv_q8_pairs(const ref::DepthwiseQ8Args& a) {
   const ref::DepthwiseQ8Params& p = *a.p;
@@ -137,8 +137,8 @@ bool depthwise_conv_q8_pairs(const ref::DepthwiseQ8Args& a) {
           } else if (c1 > c0 && g.sw == 2) {  // the padded row itself, widened, is the words
             O::template widen_row<T>(xc + ih * p.in_w + c0, c1 - c0, reinterpret_cast<int16_t*>(dst) + p.pad_left + c0);
           } else if (c1 > c0) {  // stride 1: stage the padded row, then pair neighbours
-            O::template widen_row<T>(xc + ih * p.in_w + c0, c1 - c0, stage + p.pad_left + c0);
-            O::pair_words(stage, ceil_div(g.pitch, 8) * 8, dst);
+            O::template pair_row<T>(xc + ih * p.in_w, c0, c1, p.pad_left, g.pitch, static_cast<uint16_t>(zp16), stage,
+                                    dst);
           }
         }
         const int64_t flat = (o1 - o0 - 1) * g.pitch + p.out_w;
