@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "kernels/x86/depthwise_conv_q8_pairs.hpp"
+#include "kernels/x86/requant_avx512.hpp"
 
 // GCC 12 flags the undefined vector inside the unmasked AVX-512 integer intrinsics
 // (-Wmaybe-uninitialized, a known false positive once inlined), as gemm_f32_epilogue.hpp.
@@ -168,6 +169,14 @@ struct Avx512Q8 {
   template <class T>
   static void requantize_row(const int32_t* acc, int64_t n, quant::FixedPointMultiplier fm,
                              const ref::DepthwiseQ8Params& p, T* y) {
+    if (x86::Requant16Shift32::applies(fm)) {  // every real layer: 32-bit merge and clamp
+      const x86::Requant16Shift32 rq(fm, p.y_zero_point, p.qmin, p.qmax);
+      int64_t j = 0;
+      for (; j + 16 <= n; j += 16)
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(y + j), _mm512_cvtepi32_epi8(rq(_mm512_loadu_si512(acc + j))));
+      requantize_tail<T>(acc, j, n, fm, p, y);
+      return;
+    }
     const __m512i vm = _mm512_set1_epi32(fm.multiplier);
     const __m512i vr = _mm512_set1_epi64(int64_t{1} << (fm.shift - 1));
     const __m128i sh = _mm_cvtsi32_si128(fm.shift);

@@ -12,6 +12,7 @@
 
 #include "cpu/cpu_features.hpp"
 #include "kernels/x86/qgemm_x86.hpp"
+#include "kernels/x86/requant_avx512.hpp"
 
 namespace wisp::x86 {
 namespace {
@@ -44,6 +45,22 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(int64_t kg
 // back into 16 int32 lanes and narrowed to bytes.
 void requant_avx512(const int32_t* acc, int64_t n, int32_t add, quant::FixedPointMultiplier fm, int32_t zp,
                     int32_t qmin, int32_t qmax, uint8_t flip, uint8_t* y) {
+  if (Requant16Shift32::applies(fm)) {  // every real layer: the 32-bit merge, no 64-bit clamps
+    const Requant16Shift32 rq(fm, zp, qmin, qmax);
+    const __m512i vadd = _mm512_set1_epi32(add);
+    const __m128i vflip = _mm_set1_epi8(static_cast<char>(flip));
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) {
+      const __m512i v = _mm512_add_epi32(_mm512_loadu_si512(acc + j), vadd);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y + j), _mm_xor_si128(_mm512_cvtepi32_epi8(rq(v)), vflip));
+    }
+    if (j < n) {
+      const __mmask16 mask = __mmask16((1u << (n - j)) - 1);
+      const __m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(mask, acc + j), vadd);
+      _mm_mask_storeu_epi8(y + j, mask, _mm_xor_si128(_mm512_cvtepi32_epi8(rq(v)), vflip));
+    }
+    return;
+  }
   const __m512i vadd = _mm512_set1_epi32(add), vm = _mm512_set1_epi64(fm.multiplier);
   const __m512i round = _mm512_set1_epi64(int64_t{1} << (fm.shift - 1));
   const __m128i shift = _mm_cvtsi32_si128(fm.shift);
