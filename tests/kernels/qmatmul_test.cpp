@@ -115,6 +115,34 @@ TEST_P(QMatMulSimd, MatchesReferenceBitExactAnyThreads) {
   EXPECT_EQ(checked, 7 * 6 * 6);
 }
 
+// Single rows (and up to 4: batch x m) take the matrix-vector form on AVX-512 VNNI
+// (qgemm_x86_gemv): channels around the 8-channel blocks and the 4-block unroll, K with
+// an odd and an even number of 4-byte groups and a partial last group, 1 and 3 threads.
+TEST_P(QMatMulSimd, FewRowsMatchReference) {
+  const Isa isa = GetParam();
+  if (min_isa(best_isa(), isa) != isa) GTEST_SKIP() << "the CPU lacks " << isa_name(isa);
+  KernelFn ref_fn = find_kernel("", "QLinearMatMul", DType::kUndefined, Isa::kRef);
+  std::mt19937 rng(9);
+  for (int64_t rows : {1, 2, 4, 5})
+    for (int64_t n : {1, 8, 31, 32, 33, 70, 1000})
+      for (int64_t k : {4, 8, 10, 12, 61, 1280}) {
+        const bool xs = rng() % 2, ys = rng() % 2;
+        const int64_t batch = rows == 4 ? 2 : 1, m = rows / batch;
+        const ref::QMatMulParams p = make_params(batch, m, n, k, xs, ys, rng);
+        const DType xdt = xs ? DType::kI8 : DType::kU8;
+        KernelFn fn = find_kernel("", "QLinearMatMul", xdt, isa);
+        Tensor x(xdt, Shape{batch, m, k});
+        for (int64_t i = 0; i < x.numel(); ++i) x.as<uint8_t>()[i] = static_cast<uint8_t>(rng());
+        const Tensor want = run(ref_fn, p, x, nullptr);
+        ThreadPool pool3(3);
+        const Tensor got = run(fn, p, x, nullptr), got3 = run(fn, p, x, &pool3);
+        for (int64_t i = 0; i < want.numel(); ++i) {
+          ASSERT_EQ(got.as<uint8_t>()[i], want.as<uint8_t>()[i]) << "rows " << rows << " n " << n << " k " << k << " at " << i;
+          ASSERT_EQ(got3.as<uint8_t>()[i], want.as<uint8_t>()[i]) << "3 threads, rows " << rows << " n " << n << " k " << k;
+        }
+      }
+}
+
 std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) { return std::string(isa_name(info.param)); }
 
 INSTANTIATE_TEST_SUITE_P(Isas, QMatMulSimd, ::testing::Values(Isa::kAvx2, Isa::kAvx512), isa_param_name);

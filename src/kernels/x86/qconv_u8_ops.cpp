@@ -45,6 +45,11 @@ void qlinear_matmul_kernel(const KernelArgs& args) {
   bool contiguous = true;
   for (int d = 0; d < mm.batch_rank; ++d) contiguous &= mm.b_batch_stride[d] == 0;
   if (!p.fixed_point || !mk || !contiguous) return reference(args);
+  const int64_t rows = mm.batch_count * mm.m;
+  // One or a few rows (a classifier at batch 1): the matrix-vector form, not 32-wide tiles.
+  if (qgemm_x86_gemv(*mk, p.q, rows, args.in[0]->as<const uint8_t>(), mm.k, args.out[0]->as<uint8_t>(), mm.n,
+                     args.scratch, args.scratch_bytes, args.pool))
+    return;
   QGemmSource src;
   src.x = args.in[0]->as<const uint8_t>();
   src.x_row_stride = mm.k;

@@ -40,6 +40,40 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(int64_t kg
   }
 }
 
+// The gemv: NB blocks of 8 channels at a time. A 64-byte load covers k-groups g and g + 1
+// of one block ([g][8][4] int8), so X is broadcast as (xw[g] x 8, xw[g + 1] x 8) and the
+// two halves of the accumulator are summed at the end.
+template <int NB>
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) inline void gemv_blocks(int64_t kgroups, const uint8_t* w,
+                                                                               int64_t w_block_bytes,
+                                                                               const uint32_t* xw, int32_t* acc) {
+  __m512i a[NB];
+  for (auto& v : a) v = _mm512_setzero_si512();
+  int64_t g = 0;
+  for (; g + 2 <= kgroups; g += 2) {
+    const __m512i xv = _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(static_cast<int32_t>(xw[g])),
+                                               _mm512_set1_epi32(static_cast<int32_t>(xw[g + 1])));
+    for (int i = 0; i < NB; ++i) a[i] = _mm512_dpbusd_epi32(a[i], xv, _mm512_loadu_si512(w + i * w_block_bytes + g * 32));
+  }
+  if (g < kgroups) {  // odd count: the last group alone (the upper half loads as zeros)
+    const __m512i xv = _mm512_set1_epi32(static_cast<int32_t>(xw[g]));
+    for (int i = 0; i < NB; ++i)
+      a[i] = _mm512_dpbusd_epi32(a[i], xv, _mm512_maskz_loadu_epi32(0x00FF, w + i * w_block_bytes + g * 32));
+  }
+  for (int i = 0; i < NB; ++i)
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(acc + 8 * i),
+                        _mm256_add_epi32(_mm512_castsi512_si256(a[i]), _mm512_extracti64x4_epi64(a[i], 1)));
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void gemv_vnni(int64_t kgroups, const void* w,
+                                                                      int64_t w_block_bytes, int64_t blocks,
+                                                                      const uint32_t* xw, int32_t* acc) {
+  const auto* wb = static_cast<const uint8_t*>(w);
+  int64_t b = 0;
+  for (; b + 4 <= blocks; b += 4) gemv_blocks<4>(kgroups, wb + b * w_block_bytes, w_block_bytes, xw, acc + 8 * b);
+  for (; b < blocks; ++b) gemv_blocks<1>(kgroups, wb + b * w_block_bytes, w_block_bytes, xw, acc + 8 * b);
+}
+
 // quant::requantize on 16 lanes: the even and odd int32 lanes are multiplied as int64
 // (vpmuldq), rounded and shifted arithmetically (vpsraq), clamped in 64 bits, then merged
 // back into 16 int32 lanes and narrowed to bytes.
@@ -82,7 +116,8 @@ void requant_avx512(const int32_t* acc, int64_t n, int32_t add, quant::FixedPoin
   }
 }
 
-const QGemmMicrokernel kVnniKernel{Isa::kAvx512, "avx512 vnni (vpdpbusd)", kMr, kNr, 1, tile_vnni, requant_avx512};
+const QGemmMicrokernel kVnniKernel{Isa::kAvx512, "avx512 vnni (vpdpbusd)", kMr, kNr, 1, tile_vnni, requant_avx512,
+                                   gemv_vnni};
 
 }  // namespace
 

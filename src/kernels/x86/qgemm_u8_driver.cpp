@@ -270,6 +270,41 @@ const void* qgemm_packed_weights(const ref::QGemm& q, const QGemmMicrokernel& mk
   return cache->data;
 }
 
+bool qgemm_x86_gemv(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t rows, const uint8_t* x,
+                    int64_t x_row_stride, uint8_t* y, int64_t y_row_stride, void* scratch, int64_t scratch_bytes,
+                    ThreadPool* pool) {
+  if (!mk.gemv || mk.mr != 8 || rows > 4) return false;
+  const int64_t kgroups = (q.k + 3) / 4, blocks = (q.channels + 7) / 8;
+  // Scratch: the row's k-group words, then one int32 per (padded) channel.
+  uint32_t* xw = reinterpret_cast<uint32_t*>(align64(scratch));
+  int32_t* acc = reinterpret_cast<int32_t*>(align64(xw + kgroups));
+  if (reinterpret_cast<uint8_t*>(acc + blocks * 8) > static_cast<uint8_t*>(scratch) + scratch_bytes) return false;
+  const auto* packed_w = static_cast<const uint8_t*>(qgemm_packed_weights(q, mk));
+  const int64_t w_block_bytes = kgroups * 8 * 4;
+  const uint32_t x_flip = q.x_signed ? 0x80808080u : 0;
+  const uint8_t y_flip = q.y_signed ? 0x80 : 0;
+  const int32_t y_zp = q.unsigned_y_zero_point(), qmin = q.unsigned_qmin(), qmax = q.unsigned_qmax();
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t* xr = x + r * x_row_stride;
+    for (int64_t g = 0; g < kgroups; ++g) {
+      uint32_t v = 0;
+      std::memcpy(&v, xr + 4 * g, static_cast<size_t>(std::min<int64_t>(4, q.k - 4 * g)));
+      // Bytes past k meet the packing's zero weights: their value does not matter.
+      xw[g] = v ^ x_flip;
+    }
+    uint8_t* yr = y + r * y_row_stride;
+    // Static chunks of blocks: integer sums, so any split gives the same bytes.
+    parallel_for(pool, blocks, [&](int64_t b0, int64_t b1) {
+      mk.gemv(kgroups, packed_w + b0 * w_block_bytes, w_block_bytes, b1 - b0, xw, acc + 8 * b0);
+      for (int64_t c = 8 * b0; c < std::min(q.channels, 8 * b1); ++c)
+        yr[c] = static_cast<uint8_t>(quant::requantize(acc[c] + q.bias_minus_zp_sums(c), q.multiplier[c], y_zp, qmin,
+                                                       qmax)) ^
+                y_flip;
+    });
+  }
+  return true;
+}
+
 void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batch, int64_t positions,
                    const QGemmSource& src, int64_t x_batch_stride, uint8_t* y, int64_t y_batch_stride, int64_t y_cs,
                    int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool) {

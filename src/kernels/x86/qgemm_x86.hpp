@@ -36,6 +36,12 @@ struct QGemmMicrokernel {
   // quant::requantize bit for bit, in SIMD (64-bit products, rounding shift, clamp).
   void (*requant)(const int32_t* acc, int64_t n, int32_t add, quant::FixedPointMultiplier fm, int32_t zp, int32_t qmin,
                   int32_t qmax, uint8_t flip, uint8_t* y) = nullptr;
+  // Matrix-vector form for single rows (a classifier's Gemm at batch 1), where a tile
+  // would compute nr positions for one: acc[8 b + r] = sum over k-groups of W row r of
+  // block b . xw (xw[g]: the row's 4 bytes of k-group g, uint8, zero padded) for blocks
+  // [0, blocks) at w (mr == 8 packing). Null: rows take the tile path.
+  void (*gemv)(int64_t kgroups, const void* w, int64_t w_block_bytes, int64_t blocks, const uint32_t* xw,
+               int32_t* acc) = nullptr;
 };
 
 // The microkernel for `isa` (kAvx2 or kAvx512); null if the CPU lacks it.
@@ -68,5 +74,11 @@ struct QGemmSource {
 void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batch, int64_t positions,
                    const QGemmSource& src, int64_t x_batch_stride, uint8_t* y, int64_t y_batch_stride, int64_t y_cs,
                    int64_t y_ps, void* scratch, int64_t scratch_bytes, ThreadPool* pool);
+
+// Y row r = requantize(W . X row r) through mk.gemv, for the few-row case (rows <= 4):
+// returns false (nothing done) when mk has no gemv or the scratch is too small.
+bool qgemm_x86_gemv(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t rows, const uint8_t* x,
+                    int64_t x_row_stride, uint8_t* y, int64_t y_row_stride, void* scratch, int64_t scratch_bytes,
+                    ThreadPool* pool);
 
 }  // namespace wisp::x86
