@@ -72,25 +72,28 @@ struct Avx512Q8 {
   // `words`, P[i] = src[i - pad_left] for columns in [c0, c1), else the zero point. No
   // int16 staging row: widening into a stage and re-reading it 2 bytes off with narrower
   // loads defeated store-to-load forwarding (a stall per row; ~a third of the depthwise
-  // time on 56x56 planes). Interior words come from two byte loads one column apart,
-  // widened to int32 (low half: P[j] as int16, high half: P[j + 1]); the edges are scalar.
+  // time on 56x56 planes). Each 16 words come from two masked byte loads one column apart
+  // whose masked-off bytes (the padding) read as the zero point -- no scalar edges, which
+  // dominated 7x7 and 14x14 rows -- widened to int32 (low half P[j] as int16, high half
+  // P[j + 1]). Masked-off bytes are not accessed (AVX-512 masked loads do not fault), so
+  // the address may point before or past the row.
   template <class T>
   static void pair_row(const T* src, int64_t c0, int64_t c1, int64_t pad_left, int64_t words, uint16_t zp16,
                        int16_t* /*stage*/, int32_t* dst) {
-    const auto value = [&](int64_t j) -> uint32_t {  // P[j] as int16 bits
-      const int64_t i = j - pad_left;
-      return i >= c0 && i < c1 ? static_cast<uint16_t>(int16_t{src[i]}) : zp16;
-    };
-    // Interior: both columns inside [c0, c1): j in [c0 + pad_left, c1 - 1 + pad_left).
-    const int64_t jl = std::min(words, c0 + pad_left), jh = std::max(jl, std::min(words, c1 - 1 + pad_left));
-    for (int64_t j = 0; j < jl; ++j) dst[j] = static_cast<int32_t>(value(j) | value(j + 1) << 16);
+    const __m128i zpb = _mm_set1_epi8(static_cast<char>(zp16 & 0xFF));
     const __m512i low16 = _mm512_set1_epi32(0xFFFF);
-    int64_t j = jl;
-    for (; j < jh; j += 16) {
-      const int64_t rem = jh - j;
-      const __mmask16 k = rem >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << rem) - 1);
-      const T* s = src + (j - pad_left);
-      const __m128i a = _mm_maskz_loadu_epi8(k, s), b = _mm_maskz_loadu_epi8(k, s + 1);
+    const auto bits = [](int64_t lo, int64_t hi) -> __mmask16 {  // bits [lo, hi) of 16, clamped
+      lo = std::clamp<int64_t>(lo, 0, 16);
+      hi = std::clamp<int64_t>(hi, lo, 16);
+      return static_cast<__mmask16>(((uint32_t{1} << hi) - 1) & ~((uint32_t{1} << lo) - 1));
+    };
+    const auto base = reinterpret_cast<uintptr_t>(src) - static_cast<uintptr_t>(pad_left) * sizeof(T);
+    for (int64_t j = 0; j < words; j += 16) {
+      // Word j + t reads columns i = j + t - pad_left (low) and i + 1 (high): in [c0, c1)?
+      const int64_t first = c0 + pad_left - j, last = c1 + pad_left - j;
+      const __mmask16 k_lo = bits(first, last), k_hi = bits(first - 1, last - 1);
+      const auto* at = reinterpret_cast<const T*>(base + static_cast<uintptr_t>(j) * sizeof(T));
+      const __m128i a = _mm_mask_loadu_epi8(zpb, k_lo, at), b = _mm_mask_loadu_epi8(zpb, k_hi, at + 1);
       __m512i lo, hi;
       if constexpr (std::is_signed_v<T>) {
         lo = _mm512_and_si512(_mm512_cvtepi8_epi32(a), low16);
@@ -99,9 +102,9 @@ struct Avx512Q8 {
         lo = _mm512_cvtepu8_epi32(a);
         hi = _mm512_slli_epi32(_mm512_cvtepu8_epi32(b), 16);
       }
-      _mm512_mask_storeu_epi32(dst + j, k, _mm512_or_si512(lo, hi));
+      const __mmask16 k_out = words - j >= 16 ? __mmask16(0xFFFF) : bits(0, words - j);
+      _mm512_mask_storeu_epi32(dst + j, k_out, _mm512_or_si512(lo, hi));
     }
-    for (j = jh; j < words; ++j) dst[j] = static_cast<int32_t>(value(j) | value(j + 1) << 16);
   }
 
   // Words j = (s[j], s[j + 1]) for j < n (a multiple of 8).
