@@ -116,8 +116,31 @@ void requant_avx512(const int32_t* acc, int64_t n, int32_t add, quant::FixedPoin
   }
 }
 
-const QGemmMicrokernel kVnniKernel{Isa::kAvx512, "avx512 vnni (vpdpbusd)", kMr, kNr, 1, tile_vnni, requant_avx512,
-                                   gemv_vnni};
+// One call per 8 x 32 tile instead of one per row: rows with shift >= 32 (all, in real
+// models) run Requant16Shift32 on both halves of the row with plain stores.
+void requant_tile_avx512(const int32_t* acc, int64_t rows, int64_t n, const int32_t* add,
+                         const quant::FixedPointMultiplier* fm, int32_t zp, int32_t qmin, int32_t qmax, uint8_t flip,
+                         uint8_t* y, int64_t y_cs) {
+  const __m128i vflip = _mm_set1_epi8(static_cast<char>(flip));
+  const __m512i lo = _mm512_set1_epi32(qmin - zp), hi = _mm512_set1_epi32(qmax - zp), vzp = _mm512_set1_epi32(zp);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int32_t* a = acc + r * kNr;
+    uint8_t* yr = y + r * y_cs;
+    if (n != kNr || !Requant16Shift32::applies(fm[r])) {
+      requant_avx512(a, n, add[r], fm[r], zp, qmin, qmax, flip, yr);
+      continue;
+    }
+    const Requant16Shift32 rq(fm[r], lo, hi, vzp);
+    const __m512i vadd = _mm512_set1_epi32(add[r]);
+    const __m512i q0 = rq(_mm512_add_epi32(_mm512_loadu_si512(a), vadd));
+    const __m512i q1 = rq(_mm512_add_epi32(_mm512_loadu_si512(a + 16), vadd));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(yr), _mm_xor_si128(_mm512_cvtepi32_epi8(q0), vflip));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(yr + 16), _mm_xor_si128(_mm512_cvtepi32_epi8(q1), vflip));
+  }
+}
+
+const QGemmMicrokernel kVnniKernel{Isa::kAvx512,     "avx512 vnni (vpdpbusd)", kMr, kNr, 1, tile_vnni, requant_avx512,
+                                   requant_tile_avx512, gemv_vnni};
 
 }  // namespace
 

@@ -370,9 +370,18 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
         for (int64_t c = c0; c < c1; c += mk.mr) {
           const int8_t* wb = packed_w + c / mk.mr * w_block_bytes;
           const int64_t mm = std::min<int64_t>(mk.mr, c1 - c);
+          int32_t adds[8];  // requant_tile's per-row terms (microkernels with mr <= 8)
+          const bool whole_tile = y_ps == 1 && mk.requant_tile && mm <= 8;
+          if (whole_tile)
+            for (int64_t r = 0; r < mm; ++r) adds[r] = q.bias_minus_zp_sums(c + r);
           for (int64_t j = 0; j < len; j += mk.nr) {
             mk.tile(kgroups, wb, packed + j * 4, 4 * kTileP, acc);
             const int64_t nn = std::min<int64_t>(mk.nr, len - j);
+            if (whole_tile) {
+              mk.requant_tile(acc, mm, nn, adds, q.multiplier.data() + c, y_zp, qmin, qmax, y_flip,
+                              yn + c * y_cs + j0 + j, y_cs);
+              continue;
+            }
             for (int64_t r = 0; r < mm; ++r) {
               const int32_t add = q.bias_minus_zp_sums(c + r);
               const quant::FixedPointMultiplier fm = q.multiplier[c + r];

@@ -36,6 +36,11 @@ struct QGemmMicrokernel {
   // quant::requantize bit for bit, in SIMD (64-bit products, rounding shift, clamp).
   void (*requant)(const int32_t* acc, int64_t n, int32_t add, quant::FixedPointMultiplier fm, int32_t zp, int32_t qmin,
                   int32_t qmax, uint8_t flip, uint8_t* y) = nullptr;
+  // The whole tile: rows r < rows of acc (stride nr), n columns, row r with add[r] and
+  // fm[r], to y + r * y_cs (contiguous columns). Null: the driver calls requant per row.
+  void (*requant_tile)(const int32_t* acc, int64_t rows, int64_t n, const int32_t* add,
+                       const quant::FixedPointMultiplier* fm, int32_t zp, int32_t qmin, int32_t qmax, uint8_t flip,
+                       uint8_t* y, int64_t y_cs) = nullptr;
   // Matrix-vector form for single rows (a classifier's Gemm at batch 1), where a tile
   // would compute nr positions for one: acc[8 b + r] = sum over k-groups of W row r of
   // block b . xw (xw[g]: the row's 4 bytes of k-group g, uint8, zero padded) for blocks

@@ -37,6 +37,17 @@ struct Requant16Shift32 {
         shift(_mm_cvtsi32_si128(fm.shift)),
         shift_minus_32(_mm_cvtsi32_si128(fm.shift - 32)) {}
 
+  // The clamp and zero point given as vectors (qmin - zp, qmax - zp, zp): per-row
+  // constructions in a tile loop share them.
+  Requant16Shift32(quant::FixedPointMultiplier fm, __m512i lo_minus_zp, __m512i hi_minus_zp, __m512i zero_point)
+      : m(_mm512_set1_epi64(fm.multiplier)),
+        round(_mm512_set1_epi64(int64_t{1} << (fm.shift - 1))),
+        lo(lo_minus_zp),
+        hi(hi_minus_zp),
+        zp(zero_point),
+        shift(_mm_cvtsi32_si128(fm.shift)),
+        shift_minus_32(_mm_cvtsi32_si128(fm.shift - 32)) {}
+
   static bool applies(quant::FixedPointMultiplier fm) { return fm.shift >= 32; }
 
   // 16 accumulators -> 16 results in [qmin, qmax] as int32.
