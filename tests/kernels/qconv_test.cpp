@@ -247,18 +247,20 @@ TEST_P(QConvSimd, MatchesReferenceBitExact) {
 // Exact ties at every shift: multiplier 2^30 with shift n makes the ratio 2^(30 - n), so
 // acc * m + 2^(n-1) lands exactly on a multiple of 2^n for 1 in 2^(n-30) accumulators
 // (n = 31: every odd acc). Shifts below and at/above 32 (the 32-bit merge of
-// kernels/x86/requant_avx512.hpp), u8 and s8 out, clamps that bite.
+// kernels/x86/requant_avx512.hpp), u8 and s8 out, clamps that bite; full and partial tiles.
 TEST_P(QConvSimd, RequantizationTiesAtEveryShift) {
   std::mt19937 rng(23);
   KernelFn ref_fn = find_kernel("", "QLinearConv", DType::kUndefined, Isa::kRef);
   for (bool y_signed : {false, true}) {
-    const Case c{1, 16, 1, 100, 14, 1, 1, 1, 0, 1, false, y_signed, 77, y_signed ? -5 : 120,
+    const Case c{1, 16, 1, 100, 17, 1, 1, 1, 0, 1, false, y_signed, 77, y_signed ? -5 : 120,
                  y_signed ? -100 : 3, y_signed ? 127 : 250};
     std::string why;
     KernelFn fn = variant(DType::kU8, GetParam(), why);
     if (!fn) GTEST_SKIP() << why;
     ref::QConvParams p = make_params(c, rng);
-    static const int kShifts[] = {31, 32, 33, 34, 35, 36, 38, 40, 20, 28, 30, 45, 60, 63};
+    // Channels 0-7 (one AVX-512 block, all >= 32: the fused tile + requantization), 8-15
+    // mixed (per-row paths), 16 alone.
+    static const int kShifts[] = {32, 33, 34, 35, 36, 38, 40, 63, 31, 20, 28, 30, 45, 60, 32, 1, 33};
     for (int64_t m = 0; m < c.cout; ++m) p.q.multiplier[m] = quant::FixedPointMultiplier{1 << 30, kShifts[m]};
     Tensor x(DType::kU8, Shape{1, c.cin, c.h, c.w});
     for (int64_t i = 0; i < x.numel(); ++i) x.as<uint8_t>()[i] = static_cast<uint8_t>(rng());

@@ -9,6 +9,8 @@
 // undefined vector that -Wmaybe-uninitialized flags (see vec_math_avx512.hpp): a false
 // positive, silenced for this file.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// The same false positive reads as -Wuninitialized once inlined into tile_requant_vnni.
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include "cpu/cpu_features.hpp"
 #include "kernels/x86/qgemm_x86.hpp"
@@ -19,10 +21,9 @@ namespace {
 
 constexpr int kMr = 8, kNr = 32;
 
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(int64_t kgroups, const void* w_block,
-                                                                       const uint8_t* x, int64_t xs, int32_t* acc) {
+__attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) inline void accumulate_tile(
+    int64_t kgroups, const void* w_block, const uint8_t* x, int64_t xs, __m512i (&a)[kMr][2]) {
   const int32_t* w = static_cast<const int32_t*>(w_block);  // 4 int8 weights per int32
-  __m512i a[kMr][2];
   for (auto& r : a) r[0] = r[1] = _mm512_setzero_si512();
   for (int64_t g = 0; g < kgroups; ++g) {
     const __m512i x0 = _mm512_loadu_si512(x + g * xs);
@@ -34,6 +35,32 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(int64_t kg
       a[r][1] = _mm512_dpbusd_epi32(a[r][1], x1, wv);
     }
   }
+}
+
+// The fused form (qgemm_x86.hpp tile_requant): every row's shift >= 32, full tile.
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_requant_vnni(
+    int64_t kgroups, const void* w_block, const uint8_t* x, int64_t xs, const int32_t* add,
+    const quant::FixedPointMultiplier* fm, int32_t zp, int32_t qmin, int32_t qmax, uint8_t flip, uint8_t* y,
+    int64_t y_cs) {
+  __m512i a[kMr][2];
+  accumulate_tile(kgroups, w_block, x, xs, a);
+  const __m128i vflip = _mm_set1_epi8(static_cast<char>(flip));
+  const __m512i lo = _mm512_set1_epi32(qmin - zp), hi = _mm512_set1_epi32(qmax - zp), vzp = _mm512_set1_epi32(zp);
+  for (int r = 0; r < kMr; ++r) {
+    const Requant16Shift32 rq(fm[r], lo, hi, vzp);
+    const __m512i vadd = _mm512_set1_epi32(add[r]);
+    uint8_t* yr = y + r * y_cs;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(yr),
+                     _mm_xor_si128(_mm512_cvtepi32_epi8(rq(_mm512_add_epi32(a[r][0], vadd))), vflip));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(yr + 16),
+                     _mm_xor_si128(_mm512_cvtepi32_epi8(rq(_mm512_add_epi32(a[r][1], vadd))), vflip));
+  }
+}
+
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void tile_vnni(int64_t kgroups, const void* w_block,
+                                                                       const uint8_t* x, int64_t xs, int32_t* acc) {
+  __m512i a[kMr][2];
+  accumulate_tile(kgroups, w_block, x, xs, a);
   for (int r = 0; r < kMr; ++r) {
     _mm512_storeu_si512(acc + r * kNr, a[r][0]);
     _mm512_storeu_si512(acc + r * kNr + 16, a[r][1]);
@@ -140,7 +167,7 @@ void requant_tile_avx512(const int32_t* acc, int64_t rows, int64_t n, const int3
 }
 
 const QGemmMicrokernel kVnniKernel{Isa::kAvx512,     "avx512 vnni (vpdpbusd)", kMr, kNr, 1, tile_vnni, requant_avx512,
-                                   requant_tile_avx512, gemv_vnni};
+                                   requant_tile_avx512, tile_requant_vnni, gemv_vnni};
 
 }  // namespace
 

@@ -372,11 +372,20 @@ void qgemm_x86_run(const QGemmMicrokernel& mk, const ref::QGemm& q, int64_t batc
           const int64_t mm = std::min<int64_t>(mk.mr, c1 - c);
           int32_t adds[8];  // requant_tile's per-row terms (microkernels with mr <= 8)
           const bool whole_tile = y_ps == 1 && mk.requant_tile && mm <= 8;
+          bool fused = whole_tile && mk.tile_requant && mm == mk.mr;  // + every row's shift >= 32
           if (whole_tile)
-            for (int64_t r = 0; r < mm; ++r) adds[r] = q.bias_minus_zp_sums(c + r);
+            for (int64_t r = 0; r < mm; ++r) {
+              adds[r] = q.bias_minus_zp_sums(c + r);
+              fused &= q.multiplier[c + r].shift >= 32;
+            }
           for (int64_t j = 0; j < len; j += mk.nr) {
-            mk.tile(kgroups, wb, packed + j * 4, 4 * kTileP, acc);
             const int64_t nn = std::min<int64_t>(mk.nr, len - j);
+            if (fused && nn == mk.nr) {
+              mk.tile_requant(kgroups, wb, packed + j * 4, 4 * kTileP, adds, q.multiplier.data() + c, y_zp, qmin, qmax,
+                              y_flip, yn + c * y_cs + j0 + j, y_cs);
+              continue;
+            }
+            mk.tile(kgroups, wb, packed + j * 4, 4 * kTileP, acc);
             if (whole_tile) {
               mk.requant_tile(acc, mm, nn, adds, q.multiplier.data() + c, y_zp, qmin, qmax, y_flip,
                               yn + c * y_cs + j0 + j, y_cs);

@@ -41,6 +41,11 @@ struct QGemmMicrokernel {
   void (*requant_tile)(const int32_t* acc, int64_t rows, int64_t n, const int32_t* add,
                        const quant::FixedPointMultiplier* fm, int32_t zp, int32_t qmin, int32_t qmax, uint8_t flip,
                        uint8_t* y, int64_t y_cs) = nullptr;
+  // tile + requant_tile in one, from registers (no accumulator round trip through memory),
+  // for a full mr x nr tile whose rows all have shift >= 32. Null: tile, then requant.
+  void (*tile_requant)(int64_t kgroups, const void* w_block, const uint8_t* x, int64_t x_group_stride,
+                       const int32_t* add, const quant::FixedPointMultiplier* fm, int32_t zp, int32_t qmin,
+                       int32_t qmax, uint8_t flip, uint8_t* y, int64_t y_cs) = nullptr;
   // Matrix-vector form for single rows (a classifier's Gemm at batch 1), where a tile
   // would compute nr positions for one: acc[8 b + r] = sum over k-groups of W row r of
   // block b . xw (xw[g]: the row's 4 bytes of k-group g, uint8, zero padded) for blocks
