@@ -92,10 +92,9 @@ struct Avx2Q8 {
   // Stride-1 pair words of one input row (see depthwise_conv_q8_pairs.hpp): the row
   // widened into the zero-point stage, then neighbours paired.
   template <class T>
-  static void pair_row(const T* src, int64_t c0, int64_t c1, int64_t pad_left, int64_t words, uint16_t /*zp16*/,
-                       int16_t* stage, int32_t* dst) {
-    widen_row<T>(src + c0, c1 - c0, stage + pad_left + c0);
-    pair_words(stage, (words + 7) / 8 * 8, dst);
+  static void pair_row(const T* src, const PairRowPlan& plan, int16_t* stage, int32_t* dst) {
+    widen_row<T>(src + plan.c0, plan.c1 - plan.c0, stage + plan.pad_left + plan.c0);
+    pair_words(stage, (plan.words + 7) / 8 * 8, dst);
   }
 
   // Words j = (s[j], s[j + 1]) for j < n (a multiple of 8).

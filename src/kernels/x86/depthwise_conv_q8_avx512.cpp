@@ -78,22 +78,13 @@ struct Avx512Q8 {
   // P[j + 1]). Masked-off bytes are not accessed (AVX-512 masked loads do not fault), so
   // the address may point before or past the row.
   template <class T>
-  static void pair_row(const T* src, int64_t c0, int64_t c1, int64_t pad_left, int64_t words, uint16_t zp16,
-                       int16_t* /*stage*/, int32_t* dst) {
-    const __m128i zpb = _mm_set1_epi8(static_cast<char>(zp16 & 0xFF));
+  static void pair_row(const T* src, const PairRowPlan& plan, int16_t* /*stage*/, int32_t* dst) {
+    const __m128i zpb = _mm_set1_epi8(static_cast<char>(plan.zp16 & 0xFF));
     const __m512i low16 = _mm512_set1_epi32(0xFFFF);
-    const auto bits = [](int64_t lo, int64_t hi) -> __mmask16 {  // bits [lo, hi) of 16, clamped
-      lo = std::clamp<int64_t>(lo, 0, 16);
-      hi = std::clamp<int64_t>(hi, lo, 16);
-      return static_cast<__mmask16>(((uint32_t{1} << hi) - 1) & ~((uint32_t{1} << lo) - 1));
-    };
-    const auto base = reinterpret_cast<uintptr_t>(src) - static_cast<uintptr_t>(pad_left) * sizeof(T);
-    for (int64_t j = 0; j < words; j += 16) {
-      // Word j + t reads columns i = j + t - pad_left (low) and i + 1 (high): in [c0, c1)?
-      const int64_t first = c0 + pad_left - j, last = c1 + pad_left - j;
-      const __mmask16 k_lo = bits(first, last), k_hi = bits(first - 1, last - 1);
-      const auto* at = reinterpret_cast<const T*>(base + static_cast<uintptr_t>(j) * sizeof(T));
-      const __m128i a = _mm_mask_loadu_epi8(zpb, k_lo, at), b = _mm_mask_loadu_epi8(zpb, k_hi, at + 1);
+    const auto base = reinterpret_cast<uintptr_t>(src) - static_cast<uintptr_t>(plan.pad_left) * sizeof(T);
+    for (int64_t i = 0; i < plan.chunks; ++i) {
+      const auto* at = reinterpret_cast<const T*>(base + static_cast<uintptr_t>(16 * i) * sizeof(T));
+      const __m128i a = _mm_mask_loadu_epi8(zpb, plan.k_lo[i], at), b = _mm_mask_loadu_epi8(zpb, plan.k_hi[i], at + 1);
       __m512i lo, hi;
       if constexpr (std::is_signed_v<T>) {
         lo = _mm512_and_si512(_mm512_cvtepi8_epi32(a), low16);
@@ -102,8 +93,7 @@ struct Avx512Q8 {
         lo = _mm512_cvtepu8_epi32(a);
         hi = _mm512_slli_epi32(_mm512_cvtepu8_epi32(b), 16);
       }
-      const __mmask16 k_out = words - j >= 16 ? __mmask16(0xFFFF) : bits(0, words - j);
-      _mm512_mask_storeu_epi32(dst + j, k_out, _mm512_or_si512(lo, hi));
+      _mm512_mask_storeu_epi32(dst + 16 * i, plan.k_out[i], _mm512_or_si512(lo, hi));
     }
   }
 
