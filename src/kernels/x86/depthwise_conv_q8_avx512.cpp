@@ -57,14 +57,21 @@ struct Avx512Q8 {
     }
   }
 
-  // n output bytes (one row's real outputs): a masked store for rows up to 32.
+  // n output bytes (one row's real outputs): a masked store for rows up to 32, 64-byte
+  // steps with a masked last one above (a memcpy call per 56- or 112-wide row and channel
+  // cost more than the copy).
   template <class TY>
   static void copy_out(const TY* src, int64_t n, TY* dst) {
     if (n <= 32) {
       const __mmask32 k = static_cast<__mmask32>((uint64_t{1} << n) - 1);
       _mm256_mask_storeu_epi8(dst, k, _mm256_maskz_loadu_epi8(k, src));
-    } else {
-      std::memcpy(dst, src, static_cast<size_t>(n));
+      return;
+    }
+    int64_t i = 0;
+    for (; i + 64 <= n; i += 64) _mm512_storeu_si512(dst + i, _mm512_loadu_si512(src + i));
+    if (i < n) {
+      const __mmask64 k = (uint64_t{1} << (n - i)) - 1;
+      _mm512_mask_storeu_epi8(dst + i, k, _mm512_maskz_loadu_epi8(k, src + i));
     }
   }
 
