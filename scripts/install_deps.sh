@@ -8,7 +8,7 @@ packages=(
   libgtest-dev                                     # unit tests
   libbenchmark-dev                                 # kernel micro-benchmarks (bench/kernels)
   libonnx-testdata                                 # ONNX backend conformance tests
-  python3 python3-numpy                            # test-data helper scripts
+  python3 python3-numpy python3-onnx               # test-data helper scripts (fleet e2e builds its models)
   flatbuffers-compiler libflatbuffers-dev          # .wisp format (src/format)
   libsodium-dev                                    # signed/encrypted packages (src/package)
   clang libclang-rt-dev                            # libFuzzer targets (tests/fuzz)
