@@ -56,7 +56,11 @@ std::shared_ptr<Model> quantize_weights_int4(const Model& model, const Int4Optio
     for (auto& [w, axis] : chosen)
       if (w && n->has_input(1) && n->inputs[1] == w && k_axis(*n) != axis) w = nullptr;
   const int64_t gs = options.group_size;
-  for (auto [w, axis] : chosen) {
+  // Plain variables, not a structured binding: clang 14 (the fuzz build) cannot capture
+  // a binding in the lambda below.
+  for (const auto& entry : chosen) {
+    Value* w = entry.first;
+    const int axis = entry.second;
     if (!w) continue;
     const Tensor& src = *w->constant;
     const int64_t rows = src.shape()[0], cols = src.shape()[1];

@@ -122,7 +122,11 @@ bool plan_value(const Graph& g, const Uses& uses, Value* v, int64_t channels, co
   plan.edits.push_back([v, kept] { set_dim1(v, kept); });
   auto it = uses.find(v);
   if (it == uses.end()) return true;
-  for (auto [n, idx] : it->second) {
+  for (const auto& use : it->second) {
+    // Plain variables, not a structured binding: clang 14 (the fuzz build) cannot capture
+    // a binding in the edit lambdas below.
+    Node* n = use.first;
+    const auto idx = use.second;
     const std::string& op = n->op_type;
     if (idx != 0 || !n->domain.empty()) return (plan.why_not = str_cat("read by ", n->label(), " as input ", idx), false);
     if (passes_channels(op)) {
