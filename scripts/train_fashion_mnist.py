@@ -25,9 +25,8 @@ Two architectures:
 """
 
 import argparse
-import gzip
 import os
-import struct
+import sys
 import time
 
 import numpy as np
@@ -38,28 +37,9 @@ import torch.nn.functional as F
 SEED = 0
 DEFAULT_DATA_DIR = "/usr/share/datasets/fashion-mnist"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def read_idx(path):
-    """Read an IDX (optionally gzipped) uint8 file into a numpy array."""
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    zero, dtype_code, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype_code != 0x08:
-        raise ValueError(f"{path}: unsupported IDX header (dtype 0x{dtype_code:02x})")
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    arr = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
-    if arr.size != int(np.prod(dims)):
-        raise ValueError(f"{path}: size mismatch, header says {dims}")
-    return arr.reshape(dims)
-
-
-def load_split(data_dir, prefix):
-    images = read_idx(os.path.join(data_dir, f"{prefix}-images-idx3-ubyte.gz"))
-    labels = read_idx(os.path.join(data_dir, f"{prefix}-labels-idx1-ubyte.gz"))
-    assert images.shape[0] == labels.shape[0]
-    return images[:, None, :, :].copy(), labels.astype(np.int64)
+# The IDX reader and split loader of the sample model's training script (one copy).
+sys.path.insert(0, os.path.join(ROOT, "models"))
+from train_fashion_mnist import load_split  # noqa: E402
 
 
 class LeNet(nn.Module):
