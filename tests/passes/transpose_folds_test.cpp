@@ -166,5 +166,24 @@ TEST(CancelTransposesAroundElementwise, ConcatAxisIsRemapped) {
   test::expect_same_outputs(*before, *after);
 }
 
+TEST(CancelTransposesAroundElementwise, ReduceOverSpatialAxesNeedsNoTransposeAfter) {
+  // mean over H, W of NHWC data seen through Transpose(0, 3, 1, 2): keepdims=0 leaves [N, C]
+  // either way, so the Transpose goes; keepdims=1 moves it below the ReduceMean.
+  for (int keep = 0; keep < 2; ++keep) {
+    ModelBuilder b;
+    Value* xt = b.op("Transpose", {b.input("x", {2, 4, 5, 3})}, perm({0, 3, 1, 2}));
+    Attributes at;
+    at.set_int("keepdims", keep);
+    Value* m = b.op("ReduceMean", {xt, b.constant("axes", Tensor::from<int64_t>({2}, {2, -1}))}, at);
+    b.output(keep ? b.op("Transpose", {m}, perm({0, 2, 3, 1})) : m);
+    auto before = b.model();
+    auto after = test::apply_pass(*before, passes::cancel_transposes_around_elementwise);
+    ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"ReduceMean", 1}})) << keep;
+    const Tensor* axes = after->graph.nodes()[0]->inputs[1]->constant.get();
+    EXPECT_EQ(std::vector<int64_t>(axes->as<int64_t>(), axes->as<int64_t>() + 2), (std::vector<int64_t>{1, 2}));
+    test::expect_same_outputs(*before, *after);
+  }
+}
+
 }  // namespace
 }  // namespace wisp
