@@ -11,6 +11,8 @@
 #include "ir/ops/epilogue_attrs.hpp"
 #include "passes/pass_manager.hpp"
 #include "passes/passes.hpp"
+#include "runtime/model_stats.hpp"
+#include "runtime/session.hpp"
 #include "test_util/pass_test_util.hpp"
 
 namespace wisp {
@@ -71,6 +73,13 @@ TEST(LayoutNhwc, ConvChainEndsWithOneConversionAndAReshapeBeforeFlatten) {
       EXPECT_EQ(n->attrs.get_string(kActivationAttr, ""), "Clip");
     }
   test::expect_same_outputs(*before, *after.model);
+  // The Nhwc convs count the MACs of the Conv they replace (wisp bench's GFLOP/s).
+  Session sa(before), sb(after.model);
+  sa.prepare({});
+  sb.prepare({});
+  const int64_t macs = compute_model_stats(*before, &sa).macs;
+  EXPECT_EQ(macs, 16 * 8 * 8 * 27 + 16 * 8 * 8 * 9 + 24 * 8 * 8 * 16 + 32 * 8 * 8 * 24);
+  EXPECT_EQ(compute_model_stats(*after.model, &sb).macs, macs);
   // kNchw and an explicit disable leave the graph in NCHW.
   EXPECT_EQ(test::op_counts(optimize(*before, Layout::kNchw).model->graph).count("NhwcConv"), 0u);
   auto off = test::apply_pass(*before, [](Graph&) { return false; });
