@@ -207,6 +207,37 @@ TEST(LayoutNhwc, FusionsApplyToNhwcConvsDirectly) {
   test::expect_same_outputs(*before, *after);
 }
 
+TEST(LayoutNhwc, ValueWithAnNchwReaderKeepsOneConversionForIt) {
+  // y feeds the next conv (NHWC, no conversion) and a Softmax over channels (NCHW: y's
+  // conversion back stays, for it alone).
+  ModelBuilder b;
+  Value* y = b.op("Relu", {conv(b, b.input("x", {1, 4, 9, 9}), 4, 8, 3)});
+  Attributes axis;
+  axis.set_int("axis", 1);
+  b.output(b.op("Softmax", {y}, axis));
+  b.output(conv(b, y, 8, 8, 3));
+  auto before = b.model();
+  const Optimized after = optimize(*before, Layout::kNhwcAlways);
+  EXPECT_EQ(test::op_counts(after.model->graph), (Counts{{"NhwcConv", 2}, {"Softmax", 1}, {"Transpose", 3}}));
+  int conv_reads_conv = 0;  // the second conv reads the first one's NHWC output directly
+  for (const auto& n : after.model->graph.nodes())
+    conv_reads_conv += n->op_type == "NhwcConv" && n->inputs[0]->producer && n->inputs[0]->producer->op_type == "NhwcConv";
+  EXPECT_EQ(conv_reads_conv, 1);
+  test::expect_same_outputs(*before, *after.model);
+}
+
+TEST(LayoutNhwc, TransposeOfUnitAxesBecomesReshape) {
+  ModelBuilder b;
+  Attributes to_nchw;
+  to_nchw.set_ints("perm", {0, 3, 1, 2});
+  b.output(b.op("Transpose", {b.input("pooled", {2, 1, 1, 5})}, to_nchw));  // [2, 5, 1, 1]: same order
+  b.output(b.op("Transpose", {b.input("plane", {1, 2, 1, 3})}, to_nchw));   // 3 before 2: a real move
+  auto before = b.model();
+  auto after = test::apply_pass(*before, passes::transposes_to_reshapes);
+  EXPECT_EQ(test::op_counts(after->graph), (Counts{{"Reshape", 1}, {"Transpose", 1}}));
+  test::expect_same_outputs(*before, *after);
+}
+
 TEST(LayoutNhwc, EnvironmentOverridesAuto) {
   ::setenv("WISP_LAYOUT", "nchw", 1);
   EXPECT_EQ(resolve_layout(Layout::kAuto), Layout::kNchw);
