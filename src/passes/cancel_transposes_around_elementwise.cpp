@@ -108,7 +108,10 @@ bool only_read_by(const UseMap& uses, const Value* v, const Node* n) {
 int qualifying_operands(const Node& n, const std::vector<int64_t>& p, const UseMap& uses, const Value* skip) {
   const bool concat = is_concat(n), reduce = is_reduce(n);
   if (!concat && !reduce && !is_elementwise(n)) return -1;
-  if (concat && !n.attrs.has("axis")) return -1;
+  if (concat) {
+    const int64_t axis = n.attrs.get_int("axis", int64_t(p.size()));
+    if (axis < -int64_t(p.size()) || axis >= int64_t(p.size())) return -1;
+  }
   if (reduce && reduce_axes(n, int64_t(p.size())).empty()) return -1;
   std::set<const Node*> removed;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
@@ -154,6 +157,16 @@ OutputReaders readers_of(const Value* y, const std::vector<int64_t>& p, const Us
       r.other = true;
   }
   return r;
+}
+
+// p holds each of 0 .. size-1 once (the pass runs before prepare validates the model).
+bool is_permutation(const std::vector<int64_t>& p) {
+  std::vector<bool> seen(p.size(), false);
+  for (int64_t a : p) {
+    if (a < 0 || a >= int64_t(p.size()) || seen[size_t(a)]) return false;
+    seen[size_t(a)] = true;
+  }
+  return !p.empty();
 }
 
 std::vector<int64_t> inverse_of(const std::vector<int64_t>& p) {
@@ -234,7 +247,7 @@ bool sink_one(Graph& g) {
     std::vector<int64_t> p;
     for (const Value* in : n.inputs)
       if (const Node* t = transpose_of(in); t && p.empty()) p = t->attrs.get_ints("perm");
-    if (p.empty() || int64_t(p.size()) > kMaxRank) continue;
+    if (int64_t(p.size()) > kMaxRank || !is_permutation(p)) continue;
     const int removed = qualifying_operands(n, p, uses, nullptr);
     if (removed < 0) continue;
     OutputReaders r = readers_of(n.outputs[0], p, uses);

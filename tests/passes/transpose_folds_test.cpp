@@ -120,6 +120,18 @@ TEST(CancelTransposesAroundElementwise, NotWhenThePermutationsDoNotCancel) {
   EXPECT_FALSE(changed);
 }
 
+TEST(CancelTransposesAroundElementwise, InvalidPermutationsAreLeftAlone) {
+  // Not yet validated (prepare does that): a repeated or out-of-range axis must not be used.
+  for (const std::vector<int64_t>& bad : {std::vector<int64_t>{0, 0, 1}, std::vector<int64_t>{0, 3, 1}}) {
+    ModelBuilder b;
+    Value* xt = b.op("Transpose", {b.input("x", {2, 3, 4})}, perm(bad));
+    b.output(b.op("Transpose", {b.op("Add", {xt, b.random_constant("c", {3, 1})})}, perm({0, 2, 1})));
+    bool changed = true;
+    test::apply_pass(*b.model(), passes::cancel_transposes_around_elementwise, &changed);
+    EXPECT_FALSE(changed);
+  }
+}
+
 TEST(CancelTransposesAroundElementwise, BroadcastConstantsArePermutedAlong) {
   // A [2] row bias under Transpose(1, 0) of [2, 3] becomes a [2, 1] column; a per-channel
   // [3, 1, 1] constant under NHWC -> NCHW becomes [1, 1, 1, 3].
