@@ -224,8 +224,12 @@ bool layout_nhwc(Graph& g, Layout layout, LayoutReport* report) {
   const int64_t removed = packing_removed(trial);
   const int64_t added = after.elements < 0 || before.elements < 0 ? -1 : after.elements - before.elements;
   const bool pays = added >= 0 && removed >= 0 && added <= removed / 2;
-  const std::string numbers = str_cat(converted, " nodes, ", after.count - before.count, " conversions of ", added,
-                                      " elements left vs ", removed, " packing elements removed");
+  const bool known = added >= 0 && removed >= 0;
+  const std::string numbers =
+      known ? str_cat(converted, " nodes, ", after.count - before.count, " conversions of ", added,
+                      " elements left vs ", removed, " packing elements removed")
+            : str_cat(converted, " nodes, ", after.count - before.count,
+                      " conversions left; sizes unknown to shape inference, so NCHW unless forced");
   if (layout != Layout::kNhwcAlways && !pays) {
     r.decision = "nchw";
     r.reason = str_cat("NHWC does not pay (", numbers, "; rule: 2 x conversion elements <= packing removed)");
