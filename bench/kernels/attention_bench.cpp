@@ -66,8 +66,8 @@ void attention(benchmark::State& state, bool fused) {
 void attention_unfused(benchmark::State& state) { attention(state, false); }
 void attention_fused(benchmark::State& state) { attention(state, true); }
 
-BENCHMARK(attention_unfused)->ArgsProduct({{128, 512}, {1, 2}})->Unit(benchmark::kMicrosecond);
-BENCHMARK(attention_fused)->ArgsProduct({{128, 512}, {1, 2}})->Unit(benchmark::kMicrosecond);
+BENCHMARK(attention_unfused)->ArgsProduct({{128, 512, 1024}, {1, 2}})->Unit(benchmark::kMicrosecond);
+BENCHMARK(attention_fused)->ArgsProduct({{128, 512, 1024}, {1, 2}})->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace wisp

@@ -14,9 +14,13 @@
 
 namespace wisp {
 
-// Query rows per unit: the scores block stays near 16 KiB (L1/L2 resident next to the
-// packed K and V), at least 4 and at most 32 rows.
-inline int64_t attention_block_rows(int64_t sk) { return std::clamp<int64_t>(4096 / std::max<int64_t>(sk, 1), 4, 32); }
+// Query rows per unit: a multiple of 8 (whole AVX-512 microkernel rows; AVX2's 6-row
+// slivers lose at most one partial sliver), at most kAttentionMaxRows, and fewer only when
+// the scores block would pass 256 KiB (Sk > 2048), never below 8.
+inline constexpr int64_t kAttentionMaxRows = 32;
+inline int64_t attention_block_rows(int64_t sk) {
+  return std::clamp<int64_t>(65536 / std::max<int64_t>(sk, 1) / 8 * 8, 8, kAttentionMaxRows);
+}
 
 // Widest GEMM panel any x86 impl packs B into (AVX-512: 32 columns); packed sizes are
 // bounded with it so infer need not know which ISA will run.

@@ -15,6 +15,7 @@
 #include "cpu/cpu_features.hpp"
 #include "ir/graph.hpp"
 #include "ir/op_registry.hpp"
+#include "kernels/attention_blocking.hpp"
 #include "kernels/ref/attention.hpp"
 #include "runtime/thread_pool.hpp"
 #include "simd_test_util.hpp"
@@ -172,6 +173,26 @@ TEST_P(AttentionSimd, MinusInfinityMaskAndFewerSlotsThanThreads) {
   ThreadPool pool3(3);
   const Tensor got = AttentionCall(ins, 0.25f, true, GetParam(), 1).run(fn, ins, &pool3);
   EXPECT_TRUE(test::tensors_near(got, want, 1e-5, 2e-6));
+}
+
+TEST_P(AttentionSimd, LongKeySequenceUsesSmallerRowBlocks) {
+  std::string why;
+  KernelFn fn = attention_kernel(GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  KernelFn ref_fn = attention_kernel(Isa::kRef, why);
+  // Sk 2500 > 2048: blocks of 24 query rows (kernels/attention_blocking.hpp), 50 rows = 24 +
+  // 24 + 2; Sk past the GEMM's 256-deep K steps in the second product.
+  ASSERT_EQ(attention_block_rows(2500), 24);
+  const Tensor q = test::random_f32(Shape{2, 50, 8}, 7, -2, 2);
+  const Tensor k = test::random_f32(Shape{2, 2500, 8}, 8, -2, 2);
+  const Tensor v = test::random_f32(Shape{1, 2500, 12}, 9, -2, 2);  // broadcast over the batch
+  const std::vector<const Tensor*> ins = {&q, &k, &v};
+  const Tensor want = AttentionCall(ins, 0.3f, false, Isa::kRef, 1).run(ref_fn, ins, nullptr);
+  ThreadPool pool2(2);
+  const Tensor got = AttentionCall(ins, 0.3f, false, GetParam(), 1).run(fn, ins, nullptr);
+  EXPECT_TRUE(test::tensors_near(got, want, 1e-5, 2e-6));
+  const Tensor got2 = AttentionCall(ins, 0.3f, false, GetParam(), 2).run(fn, ins, &pool2);
+  EXPECT_TRUE(test::same_bits(got2, got));
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, AttentionSimd, ::testing::Values(Isa::kAvx2, Isa::kAvx512), test::isa_test_name);

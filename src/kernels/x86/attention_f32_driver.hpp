@@ -17,7 +17,6 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "kernels/attention_blocking.hpp"
 #include "kernels/x86/attention_f32.hpp"
 #include "kernels/x86/softmax_f32_driver.hpp"
 #include "runtime/thread_pool.hpp"
@@ -30,10 +29,10 @@ void attention_f32_run(const AttentionF32Args& a, ThreadPool* pool) {
   const ref::AttentionParams& p = *a.p;
   const GemmF32Impl& impl = *a.gemm;
   if (p.batch_count == 0 || p.sq == 0 || p.dv == 0) return;
-  const int64_t rows = attention_block_rows(p.sk);
+  const int64_t rows = a.block_rows;
   const int64_t blocks = (p.sq + rows - 1) / rows;
   const int64_t units = p.batch_count * blocks;
-  const AttentionSlot slot = attention_slot(p.sk, p.d, p.dv);
+  const AttentionSlot& slot = a.slot;
   const int threads = static_cast<int>(std::min<int64_t>({pool ? pool->threads() : 1, a.slots, units}));
   parallel_for(threads > 1 ? pool : nullptr, threads, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {

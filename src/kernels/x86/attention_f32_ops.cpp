@@ -28,7 +28,9 @@ void attention_f32_kernel(const KernelArgs& args) {
   const auto addr = reinterpret_cast<uintptr_t>(args.scratch);
   const int64_t spare = static_cast<int64_t>((64 - addr % 64) % 64);
   a.scratch = reinterpret_cast<float*>(addr + static_cast<uintptr_t>(spare));
-  const int64_t slot_bytes = attention_slot(p.sk, p.d, p.dv).floats * 4;
+  a.slot = attention_slot(p.sk, p.d, p.dv);
+  a.block_rows = attention_block_rows(p.sk);
+  const int64_t slot_bytes = a.slot.floats * 4;
   a.slots = static_cast<int>((args.scratch_bytes - spare) / slot_bytes);
   WISP_ASSERT(a.slots >= 1);
   if (kIsa == Isa::kAvx512) attention_f32_avx512(a, args.pool);
