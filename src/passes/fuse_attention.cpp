@@ -8,11 +8,15 @@
 //   - the scale as Mul/Div by a scalar constant of the scores, or of Q or K^T before the
 //     product (nn.MultiheadAttention divides Q), or none; several multiply together;
 //   - the mask as an Add of the scaled scores in either operand order;
-//   - K^T as any value (MatMul's B; the zoo model's Transpose(Reshape(k), [1, 2, 0])), or
-//     as Transpose(K) swapping the last two axes, which the node then reads as K
-//     (k_transposed = 0) so the copy goes.
-// Conditions: every intermediate (scores, scaled, masked, probabilities, absorbed Q/K
-// scale and Transpose outputs) read only inside the pattern; Q, K^T and V float32 with a
+//   - K^T as Transpose(K) swapping the last two axes: the node reads K (k_transposed = 0);
+//   - the head Transposes: Q, K^T and V made by a Transpose (the zoo model's
+//     Transpose(Reshape(q), [1, 0, 2]) and Transpose(Reshape(k), [1, 2, 0])) are read
+//     through its permutation (q_perm, k_perm, v_perm), and a Transpose as the only reader
+//     of the result is written through (y_perm): the copies go. Q, V and Y only when the
+//     permutation keeps the last axis last (the GEMMs read and write rows in place).
+// Conditions: every intermediate (scores, scaled, masked, probabilities, absorbed scale
+// and Transpose outputs, the product before a written-through Transpose) read only inside
+// the pattern; Q, K^T and V float32 with a
 // known rank >= 2 (declared, or from a producing Transpose/Reshape, through scalar
 // scales), so the op's shape rule (MatMul's, twice) is the graph's; the Softmax on the
 // last axis (-1, or rank - 1 when the scores' rank is known). The final MatMul becomes the
@@ -92,26 +96,44 @@ DType traced_dtype(const Value* v, int depth = 0) {
 
 bool is_f32(const Value* v) { return traced_dtype(v) == DType::kF32; }
 
-// Transpose(K) swapping the last two axes, read only here: returns K.
-Value* untransposed(Value* kt, const UseMap& uses, std::vector<const Node*>& dead) {
-  Node* t = made_by(kt, "Transpose");
-  if (!t || !t->has_input(0) || !uses.single_use(kt) || !t->attrs.has("perm")) return nullptr;
-  const std::vector<int64_t> perm = t->attrs.get_ints("perm");
+// A Transpose's permutation when `v` is its output, read only here; else empty.
+std::vector<int64_t> absorbable_perm(const Value* v, const UseMap& uses) {
+  Node* t = made_by(v, "Transpose");
+  if (!t || !t->has_input(0) || !uses.single_use(v) || !t->attrs.has("perm")) return {};
+  std::vector<int64_t> perm = t->attrs.get_ints("perm");
+  return perm.size() >= 2 ? perm : std::vector<int64_t>{};
+}
+
+bool keeps_last_axis(const std::vector<int64_t>& perm) {
+  return !perm.empty() && perm.back() == static_cast<int64_t>(perm.size()) - 1;
+}
+
+bool swaps_last_two_only(const std::vector<int64_t>& perm) {
   const int64_t r = static_cast<int64_t>(perm.size());
-  if (r < 2) return nullptr;
+  if (r < 2 || perm[r - 2] != r - 1 || perm[r - 1] != r - 2) return false;
   for (int64_t i = 0; i < r - 2; ++i)
-    if (perm[i] != i) return nullptr;
-  if (perm[r - 2] != r - 1 || perm[r - 1] != r - 2) return nullptr;
-  dead.push_back(t);
-  return t->inputs[0];
+    if (perm[i] != i) return false;
+  return true;
 }
 
 struct Match {
   Value *q = nullptr, *k = nullptr, *v = nullptr, *mask = nullptr;
   bool k_transposed = true;
   double scale = 1.0;
+  std::vector<int64_t> q_perm, k_perm, v_perm;  // empty: read as given
+  int scores_rank = -1;                          // of MatMul(Q, K^T): the larger operand rank
   std::vector<const Node*> dead;
 };
+
+// Reads `v` through its producing Transpose instead (perm into `perm`) when that is allowed.
+Value* through_transpose(Value* v, const UseMap& uses, bool need_last_axis, std::vector<int64_t>& perm,
+                         std::vector<const Node*>& dead) {
+  std::vector<int64_t> p = absorbable_perm(v, uses);
+  if (p.empty() || (need_last_axis && !keeps_last_axis(p))) return v;
+  dead.push_back(v->producer);
+  perm = std::move(p);
+  return v->producer->inputs[0];
+}
 
 // The scores side of the pattern, from the Softmax input back to MatMul(Q, K^T).
 bool match_scores(Value* x, const UseMap& uses, Match& m) {
@@ -119,14 +141,20 @@ bool match_scores(Value* x, const UseMap& uses, Match& m) {
   Node* mm = made_by(s, "MatMul");
   if (!mm || mm->inputs.size() != 2 || !mm->has_input(0) || !mm->has_input(1) || !uses.single_use(s)) return false;
   m.dead.push_back(mm);
-  m.q = strip_scales(mm->inputs[0], uses, m.scale, m.dead);
+  Value* q = strip_scales(mm->inputs[0], uses, m.scale, m.dead);
   Value* kt = strip_scales(mm->inputs[1], uses, m.scale, m.dead);
-  m.k = kt;
-  if (Value* k = untransposed(kt, uses, m.dead)) {
-    m.k = k;
+  if (known_rank(q) < 2 || known_rank(kt) < 2) return false;
+  m.scores_rank = std::max(known_rank(q), known_rank(kt));
+  // Q through a head Transpose that keeps D contiguous (the GEMM reads Q's rows in place).
+  m.q = through_transpose(q, uses, true, m.q_perm, m.dead);
+  // K^T = Transpose(K, swap of the last two): K itself; any other Transpose: its input
+  // through the permutation (packing reads any strides).
+  m.k = through_transpose(kt, uses, false, m.k_perm, m.dead);
+  if (swaps_last_two_only(m.k_perm)) {
+    m.k_perm.clear();
     m.k_transposed = false;
   }
-  return known_rank(m.q) >= 2 && known_rank(kt) >= 2 && is_f32(m.q) && is_f32(m.k);
+  return is_f32(m.q) && is_f32(m.k);
 }
 
 bool match(Node& out_mm, const UseMap& uses, Match& m) {
@@ -137,7 +165,9 @@ bool match(Node& out_mm, const UseMap& uses, Match& m) {
   Node* sm = made_by(probs, "Softmax");
   if (!sm || !sm->has_input(0) || !uses.single_use(probs)) return false;
   m.v = out_mm.inputs[1];
-  if (known_rank(m.v) < 2 || !is_f32(m.v)) return false;
+  if (known_rank(m.v) < 2) return false;
+  m.v = through_transpose(m.v, uses, true, m.v_perm, m.dead);
+  if (!is_f32(m.v)) return false;
   m.dead.push_back(sm);
   Value* x = sm->inputs[0];
   if (!uses.single_use(x)) return false;
@@ -159,7 +189,7 @@ bool match(Node& out_mm, const UseMap& uses, Match& m) {
   const int64_t axis = sm->attrs.get_int("axis", -1);
   if (axis != -1) {  // the scores' rank: MatMul broadcasts Q's and K^T's, the Add the mask's
     const int mask_rank = m.mask ? known_rank(m.mask) : 0;
-    const int rank = std::max({known_rank(m.q), known_rank(m.k), mask_rank});
+    const int rank = std::max(m.scores_rank, mask_rank);
     if (mask_rank < 0 || axis != rank - 1) return false;
   }
   return std::isfinite(m.scale);
@@ -178,6 +208,21 @@ bool fuse_one(Graph& g) {
     n.attrs = Attributes{};
     if (m.scale != 1.0) n.attrs.set_float("scale", static_cast<float>(m.scale));
     if (!m.k_transposed) n.attrs.set_int("k_transposed", 0);
+    auto set_perm = [&](const char* name, std::vector<int64_t>& perm) {
+      if (!perm.empty()) n.attrs.set_ints(name, std::move(perm));
+    };
+    set_perm("q_perm", m.q_perm);
+    set_perm("k_perm", m.k_perm);
+    set_perm("v_perm", m.v_perm);
+    // The heads' merge Transpose after the product (keeping Dv last): Y written through it.
+    if (Node* t = only_reader_op(uses, n.outputs[0], "Transpose"); t && t->has_output(0) && t->attrs.has("perm")) {
+      std::vector<int64_t> perm = t->attrs.get_ints("perm");
+      if (keeps_last_axis(perm) && perm.size() >= 2) {
+        n.attrs.set_ints("y_perm", std::move(perm));
+        take_over_output(n, 0, t->outputs[0]);
+        m.dead.push_back(t);
+      }
+    }
     remove_nodes(g, m.dead);
     return true;
   }

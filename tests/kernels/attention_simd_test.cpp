@@ -32,10 +32,12 @@ struct AttentionCall {
   Shape out_shape;
   int64_t scratch_bytes = 0;
 
-  AttentionCall(const std::vector<const Tensor*>& ins, float scale, bool k_transposed, Isa isa, int threads) {
+  AttentionCall(const std::vector<const Tensor*>& ins, float scale, bool k_transposed, Isa isa, int threads,
+                const Attributes& perms = {}) {
     std::vector<Value*> in_values;
     for (size_t i = 0; i < ins.size(); ++i) in_values.push_back(ins[i] ? graph.add_value("in" + std::to_string(i)) : nullptr);
     node = graph.add_node("Attention", "attn", in_values, {graph.add_value("y")}, "com.wisp");
+    node->attrs = perms;
     node->attrs.set_float("scale", scale);
     node->attrs.set_int("k_transposed", k_transposed ? 1 : 0);
     std::vector<TensorView> views;
@@ -193,6 +195,50 @@ TEST_P(AttentionSimd, LongKeySequenceUsesSmallerRowBlocks) {
   EXPECT_TRUE(test::tensors_near(got, want, 1e-5, 2e-6));
   const Tensor got2 = AttentionCall(ins, 0.3f, false, GetParam(), 2).run(fn, ins, &pool2);
   EXPECT_TRUE(test::same_bits(got2, got));
+}
+
+// x [a, b, c] transposed to [b, a, c] (perm [1, 0, 2]) or [b, c, a] (perm [1, 2, 0]).
+Tensor transposed(const Tensor& x, bool to_bca) {
+  const Shape& s = x.shape();
+  const int64_t a = s[0], b = s[1], c = s[2];
+  Tensor y(DType::kF32, to_bca ? Shape{b, c, a} : Shape{b, a, c});
+  for (int64_t i = 0; i < a; ++i)
+    for (int64_t j = 0; j < b; ++j)
+      for (int64_t k = 0; k < c; ++k)
+        y.as<float>()[to_bca ? (j * c + k) * a + i : (j * a + i) * c + k] = x.as<float>()[(i * b + j) * c + k];
+  return y;
+}
+
+TEST_P(AttentionSimd, HeadPermutationsReadAndWriteThroughStrides) {
+  // The zoo's layout: q, k, v [S, H, D] read as Q = q^[1, 0, 2], K^T = k^[1, 2, 0], V =
+  // v^[1, 0, 2]; the result written as Y^[1, 0, 2] = [S, H, Dv]. Checked against the
+  // reference on the explicitly transposed tensors (no perms), so the strides are tested
+  // against plain copies, not against themselves.
+  std::string why;
+  KernelFn fn = attention_kernel(GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  KernelFn ref_fn = attention_kernel(Isa::kRef, why);
+  Attributes perms;
+  perms.set_ints("q_perm", {1, 0, 2});
+  perms.set_ints("k_perm", {1, 2, 0});
+  perms.set_ints("v_perm", {1, 0, 2});
+  perms.set_ints("y_perm", {1, 0, 2});
+  ThreadPool pool3(3);
+  for (int64_t s : {1, 17, 128}) {
+    SCOPED_TRACE(testing::Message() << "S " << s);
+    const Tensor q = test::random_f32(Shape{s, 4, 32}, 21, -2, 2), k = test::random_f32(Shape{s, 4, 32}, 22, -2, 2),
+                 v = test::random_f32(Shape{s, 4, 32}, 23, -2, 2);
+    const Tensor qt = transposed(q, false), kt = transposed(k, true), vt = transposed(v, false);
+    const std::vector<const Tensor*> plain = {&qt, &kt, &vt}, given = {&q, &k, &v};
+    const Tensor want = transposed(AttentionCall(plain, 0.2f, true, Isa::kRef, 1).run(ref_fn, plain, nullptr), false);
+    const AttentionCall ref_call(given, 0.2f, true, Isa::kRef, 1, perms);
+    ASSERT_EQ(ref_call.out_shape, (Shape{s, 4, 32}));
+    EXPECT_TRUE(test::same_bits(ref_call.run(ref_fn, given, nullptr), want));
+    const Tensor got = AttentionCall(given, 0.2f, true, GetParam(), 1, perms).run(fn, given, nullptr);
+    EXPECT_TRUE(test::tensors_near(got, want, 1e-5, 2e-6));
+    const Tensor got3 = AttentionCall(given, 0.2f, true, GetParam(), 3, perms).run(fn, given, &pool3);
+    EXPECT_TRUE(test::same_bits(got3, got));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Isas, AttentionSimd, ::testing::Values(Isa::kAvx2, Isa::kAvx512), test::isa_test_name);

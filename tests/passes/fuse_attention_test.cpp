@@ -105,17 +105,43 @@ std::shared_ptr<Model> zoo_like(bool scores_read_elsewhere, bool probs_read_else
   return b.model();
 }
 
-TEST(FuseAttention, ZooMultiheadFormWithScaleOnQ) {
+TEST(FuseAttention, ZooMultiheadFormWithScaleOnQAndHeadTransposes) {
   auto before = zoo_like(false, false);
+  ASSERT_EQ(test::op_counts(before->graph),
+            (std::map<std::string, int>{{"MatMul", 2}, {"Transpose", 4}, {"Div", 1}, {"Softmax", 1}}));
   auto after = test::apply_pass(*before, passes::fuse_attention);
-  ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}, {"Transpose", 4}}));
+  ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}}));
   const Node* n = find_op(after->graph, "Attention");
-  EXPECT_EQ(n->attrs.get_int("k_transposed", 1), 1);  // K^T from a [1, 2, 0] Transpose: read as given
+  EXPECT_EQ(n->inputs[0]->name, "q");  // the head Transposes are read through their perms
+  EXPECT_EQ(n->inputs[1]->name, "k");
+  EXPECT_EQ(n->inputs[2]->name, "v");
+  EXPECT_EQ(n->attrs.get_int("k_transposed", 1), 1);
+  EXPECT_EQ(n->attrs.get_ints("q_perm"), (std::vector<int64_t>{1, 0, 2}));
+  EXPECT_EQ(n->attrs.get_ints("k_perm"), (std::vector<int64_t>{1, 2, 0}));
+  EXPECT_EQ(n->attrs.get_ints("v_perm"), (std::vector<int64_t>{1, 0, 2}));
+  EXPECT_EQ(n->attrs.get_ints("y_perm"), (std::vector<int64_t>{1, 0, 2}));
+  EXPECT_EQ(n->outputs[0], after->graph.outputs[0]);  // writes the graph output itself
   EXPECT_FLOAT_EQ(n->attrs.get_float("scale", 1), 1.0f / std::sqrt(8.0f));
   test::expect_same_outputs(*before, *after);
   // In the default pipeline too (it runs before the scale fold and the MatMul fusions).
   auto optimized = optimize_model(*before);
-  EXPECT_EQ(test::op_counts(optimized->graph), (std::map<std::string, int>{{"Attention", 1}, {"Transpose", 4}}));
+  EXPECT_EQ(test::op_counts(optimized->graph), (std::map<std::string, int>{{"Attention", 1}}));
+  test::expect_same_outputs(*before, *optimized);
+}
+
+TEST(FuseAttention, KeepsTransposesThatMoveTheRowAxis) {
+  // Q [3, 8, 7] -> Transpose [0, 2, 1] -> [3, 7, 8]: D would not be contiguous, so the
+  // Transpose stays (as does one moving Dv of the result); the rest still fuses.
+  ModelBuilder b;
+  Value* q = b.op("Transpose", {b.input("q", {3, 8, 7})}, perm({0, 2, 1}));
+  Value* p = b.op("Softmax", {b.op("MatMul", {q, b.input("kt", {3, 8, 7})})}, axis(-1));
+  b.output(b.op("Transpose", {b.op("MatMul", {p, b.input("v", {3, 7, 8})})}, perm({0, 2, 1})));
+  auto before = b.model();
+  auto after = test::apply_pass(*before, passes::fuse_attention);
+  ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}, {"Transpose", 2}}));
+  EXPECT_FALSE(find_op(after->graph, "Attention")->attrs.has("q_perm"));
+  EXPECT_FALSE(find_op(after->graph, "Attention")->attrs.has("y_perm"));
+  test::expect_same_outputs(*before, *after);
 }
 
 TEST(FuseAttention, LeavesScoresOrProbabilitiesReadElsewhere) {
@@ -145,7 +171,7 @@ TEST(FuseAttention, LeavesSoftmaxOnAnotherAxisButTakesTheLastAxisByNumber) {
 
 TEST(FuseAttention, LeavesOtherLookAlikes) {
   // A per-element (non-scalar) scale, scores on the right of the second MatMul, a
-  // Transpose that does not swap the last two axes (then K^T is kept as given), and an
+  // Transpose that does not swap the last two axes (K^T read through its perm), and an
   // unknown-rank V (a node output the pass cannot see the rank of).
   {
     ModelBuilder b;
@@ -172,8 +198,9 @@ TEST(FuseAttention, LeavesOtherLookAlikes) {
     b.output(b.op("MatMul", {p, b.input("v", {3, 7, 8})}));
     auto before = b.model();
     auto after = test::apply_pass(*before, passes::fuse_attention);
-    ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}, {"Transpose", 1}}));
+    ASSERT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}}));
     EXPECT_EQ(find_op(after->graph, "Attention")->attrs.get_int("k_transposed", 1), 1);
+    EXPECT_EQ(find_op(after->graph, "Attention")->attrs.get_ints("k_perm"), (std::vector<int64_t>{1, 0, 2}));
     test::expect_same_outputs(*before, *after);
   }
   {

@@ -18,12 +18,12 @@ void attention_f32(const AttentionParams& p, const float* q, const float* k, con
     const float* qb = q + o.q;
     const float* kb = k + o.k;
     const float* vb = v + o.v;
-    float* yb = y + b * p.sq * p.dv;
+    float* yb = y + o.y;
     for (int64_t i = 0; i < p.sq; ++i) {
       double mx = -std::numeric_limits<double>::infinity();
       for (int64_t j = 0; j < p.sk; ++j) {
         float s = 0;
-        for (int64_t e = 0; e < p.d; ++e) s += qb[i * p.d + e] * kb[j * p.k_rs + e * p.k_cs];
+        for (int64_t e = 0; e < p.d; ++e) s += qb[i * p.q_rs + e * p.q_cs] * kb[j * p.k_rs + e * p.k_cs];
         s *= p.scale;
         if (mask) s += mask[o.m + i * p.mask_rs + j * p.mask_cs];
         row[j] = s;
@@ -34,8 +34,8 @@ void attention_f32(const AttentionParams& p, const float* q, const float* k, con
       for (int64_t j = 0; j < p.sk; ++j) row[j] = static_cast<float>(std::exp(static_cast<double>(row[j]) - mx) / sum);
       for (int64_t e = 0; e < p.dv; ++e) {
         double acc = 0;
-        for (int64_t j = 0; j < p.sk; ++j) acc += static_cast<double>(row[j]) * vb[j * p.dv + e];
-        yb[i * p.dv + e] = static_cast<float>(acc);
+        for (int64_t j = 0; j < p.sk; ++j) acc += static_cast<double>(row[j]) * vb[j * p.v_rs + e * p.v_cs];
+        yb[i * p.y_rs + e] = static_cast<float>(acc);
       }
     }
   }

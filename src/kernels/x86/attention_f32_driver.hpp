@@ -51,15 +51,16 @@ void attention_f32_run(const AttentionF32Args& a, ThreadPool* pool) {
           packed_k_at = o.k;
         }
         if (o.v != packed_v_at) {
-          impl.pack_b(p.sk, p.dv, a.v + o.v, p.dv, 1, packed_v);
+          impl.pack_b(p.sk, p.dv, a.v + o.v, p.v_rs, p.v_cs, packed_v);
           packed_v_at = o.v;
         }
         GemmF32Args s;  // scores = scale * Q_blk K^T + mask_blk
         s.m = m;
         s.n = p.sk;
         s.k = p.d;
-        s.a = a.q + o.q + i0 * p.d;
-        s.a_rs = p.d;
+        s.a = a.q + o.q + i0 * p.q_rs;
+        s.a_rs = p.q_rs;
+        s.a_cs = p.q_cs;
         s.packed_b = packed_k;
         s.c = scores;
         s.ldc = p.sk;
@@ -78,8 +79,8 @@ void attention_f32_run(const AttentionF32Args& a, ThreadPool* pool) {
         y.a = scores;
         y.a_rs = p.sk;
         y.packed_b = packed_v;
-        y.c = a.y + b * p.sq * p.dv + i0 * p.dv;
-        y.ldc = p.dv;
+        y.c = a.y + o.y + i0 * p.y_rs;
+        y.ldc = p.y_rs;
         impl.gemm(y, nullptr);
       }
     }
