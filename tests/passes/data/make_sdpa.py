@@ -4,7 +4,11 @@ attention, softmax(Q K^T / sqrt(d) [+ mask]) V, exported by torch.onnx (torch 1.
 opset 14), for tests/passes/fuse_attention_model_test.cpp. x [1, 12, 32] -> Linear q/k/v ->
 view [1, 12, 4, 8] -> transpose(1, 2) -> attention per head -> transpose back -> [1, 12, 32].
 The mask variant adds an input `mask` [1, 1, 12, 12] (additive, 0 or -1e4 above the
-diagonal); the scale is applied to the scores. Run: /usr/bin/python3 make_sdpa.py"""
+diagonal); the scale is applied to the scores.
+Also mha_causal.onnx: one nn.TransformerEncoderLayer(d_model 32, 4 heads, batch_first)
+called with a causal float mask [12, 12] (-inf above the diagonal, input `mask`), whose
+nn.MultiheadAttention export scales Q and adds the mask through baddbmm (Mul by 1 on both
+operands of the Add). Run: /usr/bin/python3 make_sdpa.py"""
 import math
 import os
 
@@ -31,6 +35,15 @@ class Sdpa(nn.Module):
         return y.transpose(1, 2).reshape(x.shape)
 
 
+class CausalEncoder(nn.Module):
+    def __init__(self, layer):
+        super().__init__()
+        self.layer = layer
+
+    def forward(self, x, mask):
+        return self.layer(x, src_mask=mask)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     torch.manual_seed(3)
@@ -41,6 +54,11 @@ def main():
                       opset_version=14)
     torch.onnx.export(model, (x, mask), os.path.join(here, "sdpa_mask.onnx"), input_names=["x", "mask"],
                       output_names=["y"], opset_version=14)
+    torch.manual_seed(4)
+    layer = nn.TransformerEncoderLayer(d_model=32, nhead=4, dim_feedforward=64, dropout=0.0, batch_first=True).eval()
+    causal = torch.triu(torch.full((12, 12), float("-inf")), diagonal=1)
+    torch.onnx.export(CausalEncoder(layer), (x, causal), os.path.join(here, "mha_causal.onnx"),
+                      input_names=["x", "mask"], output_names=["y"], opset_version=14)
 
 
 if __name__ == "__main__":
