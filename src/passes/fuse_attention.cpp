@@ -7,7 +7,8 @@
 // softmax(Q K^T / sqrt(d) [+ mask]) V):
 //   - the scale as Mul/Div by a scalar constant of the scores, or of Q or K^T before the
 //     product (nn.MultiheadAttention divides Q), or none; several multiply together;
-//   - the mask as an Add of the scaled scores in either operand order;
+//   - the mask as an Add of the scaled scores in either operand order (a Mul of the mask by
+//     exactly 1, as baddbmm exports it, is dropped);
 //   - K^T as Transpose(K) swapping the last two axes: the node reads K (k_transposed = 0);
 //   - the head Transposes: Q, K^T and V made by a Transpose (the zoo model's
 //     Transpose(Reshape(q), [1, 0, 2]) and Transpose(Reshape(k), [1, 2, 0])) are read
@@ -186,6 +187,13 @@ bool match(Node& out_mm, const UseMap& uses, Match& m) {
     ok = match_scores(x, uses, m);
   }
   if (!ok) return false;
+  // baddbmm's export multiplies the mask by beta = 1: exact, so the Mul goes.
+  if (Node* one = m.mask ? made_by(m.mask, "Mul") : nullptr; one && uses.single_use(m.mask)) {
+    if (Value* unscaled = operand_beside_scalar(*one, 1.0, 0.0)) {
+      m.mask = unscaled;
+      m.dead.push_back(one);
+    }
+  }
   const int64_t axis = sm->attrs.get_int("axis", -1);
   if (axis != -1) {  // the scores' rank: MatMul broadcasts Q's and K^T's, the Add the mask's
     const int mask_rank = m.mask ? known_rank(m.mask) : 0;

@@ -80,6 +80,30 @@ TEST(FuseAttention, HandWrittenWithMaskBecomesOneNodeReadingK) {
   }
 }
 
+TEST(FuseAttention, BaddbmmFormDropsTheMasksMulByOneOnly) {
+  // nn.MultiheadAttention's baddbmm export: Add(Mul(mask, beta), Mul(scores, alpha)).
+  for (float beta : {1.0f, 2.0f}) {
+    ModelBuilder b;
+    Value* q = b.input("q", {4, 7, 8});
+    Value* kt = b.input("kt", {4, 8, 7});
+    Value* s = b.op("Mul", {b.op("MatMul", {q, kt}), scalar(b, 1.0f)});
+    Value* m = b.op("Mul", {b.input("mask", {7, 7}), scalar(b, beta)});
+    b.output(b.op("MatMul", {b.op("Softmax", {b.op("Add", {m, s})}, axis(-1)), b.input("v", {4, 7, 8})}));
+    auto before = b.model();
+    auto after = test::apply_pass(*before, passes::fuse_attention);
+    const Node* n = find_op(after->graph, "Attention");
+    ASSERT_NE(n, nullptr);
+    EXPECT_FALSE(n->attrs.has("scale"));  // alpha 1
+    if (beta == 1.0f) {
+      EXPECT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}}));
+      EXPECT_EQ(n->inputs[3]->name, "mask");
+    } else {  // a real scaling of the mask stays
+      EXPECT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Attention", 1}, {"Mul", 1}}));
+    }
+    test::expect_same_outputs(*before, *after);
+  }
+}
+
 TEST(FuseAttention, WithoutScaleOrMask) {
   auto before = hand_written(false, false, false);
   auto after = test::apply_pass(*before, passes::fuse_attention);
