@@ -197,6 +197,27 @@ TEST_P(AttentionSimd, LongKeySequenceUsesSmallerRowBlocks) {
   EXPECT_TRUE(test::same_bits(got2, got));
 }
 
+TEST_P(AttentionSimd, EmptySequencesGiveEmptyOrZeroOutputs) {
+  std::string why;
+  KernelFn fn = attention_kernel(GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  KernelFn ref_fn = attention_kernel(Isa::kRef, why);
+  for (int64_t sq : {0, 3})
+    for (int64_t sk : {0, 5}) {
+      SCOPED_TRACE(testing::Message() << "Sq " << sq << " Sk " << sk);
+      const Tensor q = test::random_f32(Shape{2, sq, 8}, 31), k = test::random_f32(Shape{2, sk, 8}, 32),
+                   v = test::random_f32(Shape{2, sk, 4}, 33);
+      const std::vector<const Tensor*> ins = {&q, &k, &v};
+      const Tensor want = AttentionCall(ins, 1.0f, false, Isa::kRef, 1).run(ref_fn, ins, nullptr);
+      const Tensor got = AttentionCall(ins, 1.0f, false, GetParam(), 2).run(fn, ins, nullptr);
+      ASSERT_EQ(got.shape(), (Shape{2, sq, 4}));
+      EXPECT_TRUE(test::tensors_near(got, want, 1e-5, 2e-6));
+      if (sk == 0) {  // softmax over no keys: an empty sum
+        for (int64_t i = 0; i < got.numel(); ++i) EXPECT_EQ(got.as<float>()[i], 0.0f);
+      }
+    }
+}
+
 // x [a, b, c] transposed to [b, a, c] (perm [1, 0, 2]) or [b, c, a] (perm [1, 2, 0]).
 Tensor transposed(const Tensor& x, bool to_bca) {
   const Shape& s = x.shape();

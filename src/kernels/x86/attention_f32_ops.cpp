@@ -31,7 +31,7 @@ void attention_f32_kernel(const KernelArgs& args) {
   a.slot = attention_slot(p.sk, p.d, p.dv);
   a.block_rows = attention_block_rows(p.sk);
   const int64_t slot_bytes = a.slot.floats * 4;
-  a.slots = static_cast<int>((args.scratch_bytes - spare) / slot_bytes);
+  a.slots = slot_bytes > 0 ? static_cast<int>((args.scratch_bytes - spare) / slot_bytes) : 1;  // 0 with Sk = Dv = 0
   WISP_ASSERT(a.slots >= 1);
   if (kIsa == Isa::kAvx512) attention_f32_avx512(a, args.pool);
   else attention_f32_avx2(a, args.pool);
