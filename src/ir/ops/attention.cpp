@@ -9,6 +9,7 @@
 // axis last. Float32 only. Kernels: ref (kernels/ref/attention.cpp), AVX2/AVX-512 (x86).
 #include "ir/ops/infer_util.hpp"
 #include "kernels/attention_blocking.hpp"
+#include "kernels/kernel_registry.hpp"
 #include "kernels/ref/attention.hpp"
 
 namespace wisp {
@@ -128,8 +129,10 @@ void infer_attention(InferContext& ctx) {
   for (int d = 0; d < batch.rank(); ++d) p.y_stride[d] = y_strides[d];
   ctx.set_output(0, DType::kF32, out);
   int64_t floats = ref::attention_ref_scratch_floats(p);
-  // The SIMD kernels: one slot per thread, plus 64 bytes to align the first.
-  if (ctx.kernel_isa() != 0)
+  // The x86 kernels, when the session picks them: one slot per thread, plus 64 bytes to
+  // align the first. Other ISAs run the reference.
+  const auto isa = static_cast<Isa>(ctx.kernel_isa());
+  if (isa == Isa::kAvx2 || isa == Isa::kAvx512)
     floats = std::max(floats, checked_add(checked_mul(attention_slot(p.sk, p.d, p.dv).floats, ctx.threads()), 16));
   ctx.request_scratch(checked_mul(std::max<int64_t>(floats, 1), 4));
 }
