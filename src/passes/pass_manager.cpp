@@ -25,6 +25,7 @@ const std::vector<Pass>& default_passes() {
       {"fuse_int4_matmul", passes::fuse_int4_matmul},
       {"fuse_layer_norm", passes::fuse_layer_norm},
       {"fuse_gelu", passes::fuse_gelu},
+      {"fuse_attention", passes::fuse_attention},  // before the scale fold: it reads the scores' scale
       {"fold_scale_into_matmul", passes::fold_scale_into_matmul},
       {"fuse_matmul_add", passes::fuse_matmul_add},
       {"fold_transpose_into_gemm", passes::fold_transpose_into_gemm},

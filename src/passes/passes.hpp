@@ -38,6 +38,8 @@ bool fuse_layer_norm(Graph& g);
 bool fuse_gelu(Graph& g);
 // A scalar Mul/Div before or after MatMul(x, W constant) -> folded into W; next to Gemm -> alpha/beta.
 bool fold_scale_into_matmul(Graph& g);
+// MatMul(Softmax(MatMul(Q, K^T) [* scale] [+ mask]), V) -> Attention (com.wisp).
+bool fuse_attention(Graph& g);
 
 // MatMul(A, DequantizeLinear(int4 constant, blocked scale)) -> MatMulInt4 (com.wisp).
 bool fuse_int4_matmul(Graph& g);

@@ -41,6 +41,13 @@ int64_t node_macs(const Node& node, const Session& session) {
     if (op == "Gemm" && node.attrs.get_int("transA", 0)) k = (*a)[0];
     return checked_mul(y->numel(), k);
   }
+  if (op == "Attention" && node.domain == "com.wisp") {  // Q K^T and P V: Sq Sk (D + Dv) per batch entry
+    const Shape *q = shape_of(0, false), *v = shape_of(2, false);
+    if (!q || !v || q->rank() < 2 || v->rank() < 2 || y->rank() < 2) return 0;
+    const int64_t rows = y->numel(0, y->rank() - 1);  // batch entries x Sq
+    const int64_t dv = (*y)[y->rank() - 1];
+    return checked_mul(checked_mul(rows, (*v)[v->rank() - 2]), checked_add((*q)[q->rank() - 1], dv));
+  }
   return 0;
 }
 
