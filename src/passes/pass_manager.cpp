@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "cpu/cpu_features.hpp"
 #include "ir/graph_clone.hpp"
 #include "ir/verifier.hpp"
+#include "kernels/kernel_registry.hpp"
 #include "passes/passes.hpp"
 
 namespace wisp {
@@ -25,7 +27,7 @@ const std::vector<Pass>& default_passes() {
       {"fuse_int4_matmul", passes::fuse_int4_matmul},
       {"fuse_layer_norm", passes::fuse_layer_norm},
       {"fuse_gelu", passes::fuse_gelu},
-      {"fuse_attention", passes::fuse_attention},  // before the scale fold: it reads the scores' scale
+      {"fuse_attention", passes::fuse_attention, "Attention"},  // before the scale fold: it reads the scores' scale
       {"fold_scale_into_matmul", passes::fold_scale_into_matmul},
       {"fuse_matmul_add", passes::fuse_matmul_add},
       {"fold_transpose_into_gemm", passes::fold_transpose_into_gemm},
@@ -40,6 +42,15 @@ const std::vector<Pass>& default_passes() {
   return kPasses;
 }
 
+namespace {
+
+bool has_fast_kernel(const char* wisp_op) {
+  if (!wisp_op) return true;
+  return find_kernel("com.wisp", wisp_op, DType::kF32, best_isa()) != find_kernel("com.wisp", wisp_op, DType::kF32, Isa::kRef);
+}
+
+}  // namespace
+
 OptimizeReport optimize_graph(Graph& graph, const OptimizeOptions& options) {
   OptimizeReport report;
   auto enabled = [&](const char* name) {
@@ -52,7 +63,7 @@ OptimizeReport optimize_graph(Graph& graph, const OptimizeOptions& options) {
     changed = false;
     ++report.rounds;
     for (const Pass& p : default_passes()) {
-      if (!enabled(p.name)) continue;
+      if (!enabled(p.name) || !has_fast_kernel(p.needs_fast_kernel)) continue;
       if (p.run(graph)) {
         changed = true;
         report.applied.push_back(p.name);

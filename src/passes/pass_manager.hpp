@@ -19,6 +19,10 @@ namespace wisp {
 struct Pass {
   const char* name;
   bool (*run)(Graph&);
+  // A pass that makes a com.wisp op runs only when best_isa() has a non-reference kernel for
+  // it: a fused node on the reference kernel would be slower than the SIMD ops it replaces
+  // (e.g. Attention on ARM, where the MatMuls have NEON kernels). Null: always runs.
+  const char* needs_fast_kernel = nullptr;
 };
 
 // Every pass, in the order they run within one round. The layout pass ("layout_nhwc",
