@@ -89,51 +89,52 @@ inline void dw_pixel(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int
   store_y<kMasked>(r.y + ow * g.c + c, finish<kMasked>(acc, r, ow * g.c + c, m, e), m);
 }
 
+// kN interior output pixels from ow on, one channel block, with a compile-time KH x KW
+// filter already in registers (wv): kN independent accumulators.
+template <int KH, int KW, int kN, bool kMasked>
+[[gnu::always_inline]] inline void dw_pixels_fixed(const NhwcDwGeo& g, const NhwcDwRow& r, const V* wv, V bias, int64_t ow, int64_t c,
+                            Vf::Mask m, const ref::Epilogue& e) {
+  const int64_t step = g.sw * g.c;  // input floats between neighbouring output pixels
+  V acc[kN];
+#pragma GCC unroll 8
+  for (int i = 0; i < kN; ++i) acc[i] = bias;
+  const int64_t col = (ow * g.sw - g.pl) * g.c + c;
+#pragma GCC unroll 8
+  for (int kh = 0; kh < KH; ++kh) {
+    if (kh < r.kh_lo || kh >= r.kh_hi) continue;
+    const float* xr = r.x_rows[kh] + col;
+#pragma GCC unroll 8
+    for (int kw = 0; kw < KW; ++kw) {
+      const float* xp = xr + kw * g.dw * g.c;
+#pragma GCC unroll 8
+      for (int i = 0; i < kN; ++i) acc[i] = Vf::fma(load_x<kMasked>(xp + i * step, m), wv[kh * KW + kw], acc[i]);
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < kN; ++i) {
+    const int64_t at = (ow + i) * g.c + c;
+    store_y<kMasked>(r.y + at, finish<kMasked>(acc[i], r, at, m, e), m);
+  }
+}
+
 // Interior columns [ow_lo, ow_hi) of one channel block with a compile-time KH x KW filter
-// held in registers, kPix pixels per step.
+// held in registers: kPix pixels per step, then 4 (short rows: 7 wide has 5 interior
+// columns), then one at a time.
 template <int KH, int KW, int kPix, bool kMasked>
 inline void dw_interior_fixed(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int64_t cp, V bias,
                               int64_t c, Vf::Mask m, const ref::Epilogue& e) {
   V wv[KH * KW];
 #pragma GCC unroll 32
   for (int t = 0; t < KH * KW; ++t) wv[t] = Vf::load(w + t * cp + c);
-  const int64_t step = g.sw * g.c;  // input floats between neighbouring output pixels
   int64_t ow = g.ow_lo;
-  for (; ow + kPix <= g.ow_hi; ow += kPix) {
-    V acc[kPix];
-#pragma GCC unroll 8
-    for (int i = 0; i < kPix; ++i) acc[i] = bias;
-    const int64_t col = (ow * g.sw - g.pl) * g.c + c;
-#pragma GCC unroll 8
-    for (int kh = 0; kh < KH; ++kh) {
-      if (kh < r.kh_lo || kh >= r.kh_hi) continue;
-      const float* xr = r.x_rows[kh] + col;
-#pragma GCC unroll 8
-      for (int kw = 0; kw < KW; ++kw) {
-        const float* xp = xr + kw * g.dw * g.c;
-#pragma GCC unroll 8
-        for (int i = 0; i < kPix; ++i) acc[i] = Vf::fma(load_x<kMasked>(xp + i * step, m), wv[kh * KW + kw], acc[i]);
-      }
-    }
-#pragma GCC unroll 8
-    for (int i = 0; i < kPix; ++i) {
-      const int64_t at = (ow + i) * g.c + c;
-      store_y<kMasked>(r.y + at, finish<kMasked>(acc[i], r, at, m, e), m);
+  for (; ow + kPix <= g.ow_hi; ow += kPix) dw_pixels_fixed<KH, KW, kPix, kMasked>(g, r, wv, bias, ow, c, m, e);
+  if constexpr (kPix > 4) {
+    if (ow + 4 <= g.ow_hi) {
+      dw_pixels_fixed<KH, KW, 4, kMasked>(g, r, wv, bias, ow, c, m, e);
+      ow += 4;
     }
   }
-  for (; ow < g.ow_hi; ++ow) {
-    V acc = bias;
-    const int64_t col = (ow * g.sw - g.pl) * g.c + c;
-#pragma GCC unroll 8
-    for (int kh = 0; kh < KH; ++kh) {
-      if (kh < r.kh_lo || kh >= r.kh_hi) continue;
-      const float* xr = r.x_rows[kh] + col;
-#pragma GCC unroll 8
-      for (int kw = 0; kw < KW; ++kw) acc = Vf::fma(load_x<kMasked>(xr + kw * g.dw * g.c, m), wv[kh * KW + kw], acc);
-    }
-    const int64_t at = ow * g.c + c;
-    store_y<kMasked>(r.y + at, finish<kMasked>(acc, r, at, m, e), m);
-  }
+  for (; ow < g.ow_hi; ++ow) dw_pixels_fixed<KH, KW, 1, kMasked>(g, r, wv, bias, ow, c, m, e);
 }
 
 // The same for any kernel shape: filter vectors read from the packed filter per tap.
