@@ -11,6 +11,10 @@
 // and 5x5 (the compile-time paths) and other shapes (the generic path) at strides 1, 2,
 // 3; symmetric and asymmetric pads; dilation 2; no bias; batch 2; every activation the
 // zoo fuses; the fused residual.
+// GCC 12 reports a false -Wrestrict in std::string's char_traits once test::run_node's
+// "x" + std::to_string(i) is inlined here (its location is the library header, so the
+// pragma has to come before every include).
+#pragma GCC diagnostic ignored "-Wrestrict"
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -102,8 +106,8 @@ void check_cases(const std::vector<DwCase>& cases) {
       if (!c.bias) constants.push_back(Tensor(DType::kF32, Shape{c.c}));  // zero bias: the residual is input 3
       constants.push_back(d.r_nchw);
     }
-    const Tensor want = test::nchw_to_nhwc(test::run_window_op("Conv", d.x_nchw, constants, d.attrs, 1, Isa::kRef, 1).at(0));
-    const Tensor x = test::nchw_to_nhwc(d.x_nchw), r = test::nchw_to_nhwc(d.r_nchw);
+    const Tensor want = test::to_nhwc(test::run_window_op("Conv", d.x_nchw, constants, d.attrs, 1, Isa::kRef, 1).at(0));
+    const Tensor x = test::to_nhwc(d.x_nchw), r = test::to_nhwc(d.r_nchw);
     ref::ConvParams p;
     p.geo = g;
     p.batch = c.n;
@@ -190,6 +194,48 @@ TEST(DepthwiseNhwcSimd, BatchBiasActivationsResidual) {
       {1, 21, 7, 7, 5, 5, {1, 1}, {2, 2, 2, 2}, {}, true, "HardSwish", 1.0f / 6, 0.5f, true},
   };
   check_cases(cases);
+}
+
+// Through a Session (the op's infer fills the params): the fast path with a residual fed as
+// a graph input; and the cases the x86 kernel hands to the reference NHWC kernel (channel
+// multiplier 2, a filter that is a graph input, not a constant), which must still match.
+TEST(DepthwiseNhwcSimd, ThroughSessionWithFallbacks) {
+  const std::vector<Isa> isas = test::simd_isas();
+  if (isas.empty()) GTEST_SKIP() << "no x86 SIMD on this CPU";
+  struct SessionCase {
+    int64_t c, multiplier;
+    bool w_constant, residual;
+  };
+  for (const SessionCase& sc : {SessionCase{33, 1, true, true}, SessionCase{17, 2, true, false},
+                                SessionCase{24, 1, false, false}}) {
+    SCOPED_TRACE(testing::Message() << "C " << sc.c << " multiplier " << sc.multiplier << " w_constant "
+                                    << sc.w_constant << " residual " << sc.residual);
+    const int64_t m = sc.c * sc.multiplier;
+    Attributes at;
+    at.set_int("group", sc.c);
+    at.set_ints("kernel_shape", {3, 3});
+    at.set_ints("strides", {2, 2});
+    at.set_ints("pads", {1, 1, 1, 1});
+    at.set_string(kActivationAttr, "HardSwish");
+    at.set_float(kActivationAlphaAttr, 1.0f / 6);
+    at.set_float(kActivationBetaAttr, 0.5f);
+    std::vector<test::NodeInput> ins{{test::random_f32(Shape{2, 11, 9, sc.c}, 1, -3.0f, 3.0f)},
+                                     {test::random_f32(Shape{m, 1, 3, 3}, 2), sc.w_constant},
+                                     {test::random_f32(Shape{m}, 3), true}};
+    if (sc.residual) {
+      at.set_int(kResidualAttr, 1);
+      ins.push_back({test::random_f32(Shape{2, 6, 5, m}, 4)});
+    }
+    const Tensor want = test::run_node("NhwcDepthwiseConv", "com.wisp", ins, at, Isa::kRef, 1);
+    ASSERT_EQ(want.shape(), (Shape{2, 6, 5, m}));
+    for (Isa isa : isas) {
+      SCOPED_TRACE(isa_name(isa));
+      const Tensor one = test::run_node("NhwcDepthwiseConv", "com.wisp", ins, at, isa, 1);
+      ASSERT_TRUE(test::tensors_near(one, want, 1e-5, 1e-5));
+      for (int threads : {2, 3})
+        ASSERT_TRUE(test::bit_identical(test::run_node("NhwcDepthwiseConv", "com.wisp", ins, at, isa, threads), one));
+    }
+  }
 }
 
 }  // namespace
