@@ -56,7 +56,8 @@ void dw_layout(benchmark::State& state, Isa isa, bool nhwc) {
     state.SkipWithError("no kernel");
     return;
   }
-  Tensor x = random_tensor(nhwc ? Shape{1, hw, hw, c} : Shape{1, c, hw, hw}, 1), w = random_tensor(Shape{c, 1, k, k}, 2);
+  Tensor x = random_tensor(nhwc ? Shape{1, hw, hw, c} : Shape{1, c, hw, hw}, 1);
+  Tensor w = random_tensor(Shape{c, 1, k, k}, 2);
   Tensor b = random_tensor(Shape{c}, 3), y(DType::kF32, nhwc ? Shape{1, oh, ow, c} : Shape{1, c, oh, ow});
   std::vector<float> scratch(static_cast<size_t>(ref::conv_col_elems(p)));  // the reference's im2col
   TensorView xv = x.view(), wv = w.view(), bv = b.view(), yv = y.view();

@@ -87,7 +87,8 @@ void check_window_pools(const std::vector<PoolCase>& cases) {
         std::string why;
         KernelFn fn = test::nhwc_variant(max ? "NhwcMaxPool" : "NhwcAveragePool", isa, why);
         ASSERT_NE(fn, nullptr) << why;
-        for (ThreadPool& pool : pools) ASSERT_TRUE(test::bit_identical(test::call_kernel1(fn, &p, {&x}, out, &pool), want));
+        for (ThreadPool& pool : pools)
+          ASSERT_TRUE(test::bit_identical(test::call_kernel1(fn, &p, {&x}, out, &pool), want));
       }
     }
   }

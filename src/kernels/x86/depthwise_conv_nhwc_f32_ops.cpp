@@ -67,7 +67,8 @@ void nhwc_depthwise_conv_f32_kernel(const KernelArgs& args) {
 
 }  // namespace
 
-WISP_REGISTER_KERNEL("NhwcDepthwiseConv", DType::kF32, Isa::kAvx2, nhwc_depthwise_conv_f32_kernel<Isa::kAvx2>, "com.wisp");
+WISP_REGISTER_KERNEL("NhwcDepthwiseConv", DType::kF32, Isa::kAvx2, nhwc_depthwise_conv_f32_kernel<Isa::kAvx2>,
+                     "com.wisp");
 WISP_REGISTER_KERNEL("NhwcDepthwiseConv", DType::kF32, Isa::kAvx512, nhwc_depthwise_conv_f32_kernel<Isa::kAvx512>,
                      "com.wisp");
 

@@ -46,14 +46,20 @@ void nhwc_global_average_pool_f32_kernel(const KernelArgs& args) {
   else nhwc_global_average_pool_f32_avx2(a);
 }
 
+template <Isa kIsa>
+void nhwc_max_pool_f32_kernel(const KernelArgs& a) {
+  nhwc_window_pool_f32_kernel<kIsa, true>(a);
+}
+template <Isa kIsa>
+void nhwc_average_pool_f32_kernel(const KernelArgs& a) {
+  nhwc_window_pool_f32_kernel<kIsa, false>(a);
+}
+
 }  // namespace
 
 #define WISP_NHWC_POOL(op, fn)                                                   \
   WISP_REGISTER_KERNEL(op, DType::kF32, Isa::kAvx2, fn<Isa::kAvx2>, "com.wisp"); \
   WISP_REGISTER_KERNEL(op, DType::kF32, Isa::kAvx512, fn<Isa::kAvx512>, "com.wisp")
-
-template <Isa kIsa> void nhwc_max_pool_f32_kernel(const KernelArgs& a) { nhwc_window_pool_f32_kernel<kIsa, true>(a); }
-template <Isa kIsa> void nhwc_average_pool_f32_kernel(const KernelArgs& a) { nhwc_window_pool_f32_kernel<kIsa, false>(a); }
 
 WISP_NHWC_POOL("NhwcMaxPool", nhwc_max_pool_f32_kernel);
 WISP_NHWC_POOL("NhwcAveragePool", nhwc_average_pool_f32_kernel);
