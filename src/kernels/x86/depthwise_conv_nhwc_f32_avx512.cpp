@@ -5,6 +5,6 @@
 
 namespace wisp::x86 {
 
-void nhwc_depthwise_conv_f32_avx512(const NhwcDwF32Args& a) { nhwc_depthwise_conv_f32_t<8>(a); }
+void nhwc_depthwise_conv_f32_avx512(const NhwcDwF32Args& a) { nhwc_depthwise_conv_f32_t<8, 8>(a); }
 
 }  // namespace wisp::x86

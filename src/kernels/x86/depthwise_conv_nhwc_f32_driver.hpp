@@ -200,7 +200,8 @@ void dw_rows(const NhwcDwF32Args& a, const NhwcDwGeo& g, int64_t row_begin, int6
 // at most 64 kernel rows (NhwcDwRow::x_rows).
 inline constexpr int64_t kNhwcDwMaxKernelRows = 64;
 
-template <int kPix>
+// kPix3: output pixels per step of the 3x3 path; kPix: of the 5x5 and generic paths.
+template <int kPix3, int kPix>
 void nhwc_depthwise_conv_f32_t(const NhwcDwF32Args& a) {
   const ref::ConvParams& p = *a.p;
   const ref::WindowGeometry& wg = p.geo;
@@ -216,7 +217,7 @@ void nhwc_depthwise_conv_f32_t(const NhwcDwF32Args& a) {
   const int64_t rows = p.batch * g.oh;
   if (rows == 0 || g.ow == 0 || g.c == 0) return;
   parallel_for(a.pool, rows, [&](int64_t begin, int64_t end) {
-    if (g.kh == 3 && g.kw == 3) dw_rows<3, 3, kPix>(a, g, begin, end);
+    if (g.kh == 3 && g.kw == 3) dw_rows<3, 3, kPix3>(a, g, begin, end);
     else if (g.kh == 5 && g.kw == 5) dw_rows<5, 5, kPix>(a, g, begin, end);
     else dw_rows<0, 0, kPix>(a, g, begin, end);
   });
