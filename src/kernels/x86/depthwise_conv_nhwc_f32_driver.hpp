@@ -14,9 +14,12 @@
 //     independent accumulators so the FMA latency is hidden, no bounds checks;
 //   border columns: one pixel at a time over its valid kernel columns only.
 // Kernel rows outside the input (top/bottom padding) are skipped for the whole row.
-// Each sum is bias, then the taps in (kh, kw) order, then the residual, then the fused
-// activation (vact of gemm_f32_epilogue.hpp, all ref::EpilogueAct; exp-based ones to ~1e-6
-// relative of the reference), on the vector while it is in registers.
+// Each sum is bias, then the taps in (kh, kw) order, then the residual. The piecewise-linear
+// activations (Relu, Clip, LeakyRelu, HardSigmoid, HardSwish) run on the vector while it
+// is in registers; the exp/tanh/erf ones (Sigmoid, SiLU, Tanh, GELU; ~1e-6 relative of the
+// reference) run over the finished output row (act_row of gemm_f32_epilogue.hpp, the row
+// still in L1/L2): inlined into every store of every path they made the hot loops several
+// KB of mostly dead code (the NhwcConv kernel measured the same I-cache effect).
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
 #pragma once
@@ -65,10 +68,32 @@ inline void store_y(float* p, V v, Vf::Mask m) {
   else Vf::store(p, v);
 }
 
+// Whether the activation runs in registers (else over the finished row: see the top).
+inline bool act_in_registers(ref::EpilogueAct act) {
+  using A = ref::EpilogueAct;
+  return act == A::kNone || act == A::kRelu || act == A::kClip || act == A::kLeakyRelu || act == A::kHardSigmoid ||
+         act == A::kHardSwish;
+}
+
+// The cheap activations of vact (same formulas), the others left for act_row.
+inline V cheap_act(V x, const ref::Epilogue& e) {
+  using A = ref::EpilogueAct;
+  switch (e.act) {
+    case A::kRelu: return Vf::max(x, Vf::set(0.0f));
+    case A::kClip: return Vf::min(Vf::max(x, Vf::set(e.alpha)), Vf::set(e.beta));
+    case A::kLeakyRelu: return Vf::blend_lt0(x, Vf::mul(x, Vf::set(e.alpha)), x);
+    case A::kHardSigmoid:
+      return Vf::max(Vf::set(0.0f), Vf::min(Vf::set(1.0f), Vf::fma(x, Vf::set(e.alpha), Vf::set(e.beta))));
+    case A::kHardSwish:
+      return Vf::mul(x, Vf::max(Vf::set(0.0f), Vf::min(Vf::set(1.0f), Vf::fma(x, Vf::set(e.alpha), Vf::set(e.beta)))));
+    default: return x;
+  }
+}
+
 template <bool kMasked>
 inline V finish(V acc, const NhwcDwRow& r, int64_t at, Vf::Mask m, const ref::Epilogue& e) {
   if (r.res) acc = Vf::add(acc, load_x<kMasked>(r.res + at, m));
-  return vact(acc, e);
+  return cheap_act(acc, e);
 }
 
 // One output pixel over its valid kernel columns (border columns, or any column of a
@@ -193,6 +218,7 @@ void dw_rows(const NhwcDwF32Args& a, const NhwcDwGeo& g, int64_t row_begin, int6
     r.res = a.residual ? a.residual + row * g.ow * g.c : nullptr;
     for (int64_t c = 0; c < full; c += Vf::kLanes) dw_block<KH, KW, kPix, false>(g, r, a.w, a.cp, a.bias, c, tail, e);
     if (full < g.c) dw_block<KH, KW, kPix, true>(g, r, a.w, a.cp, a.bias, full, tail, e);
+    if (!act_in_registers(e.act)) act_row(r.y, g.ow * g.c, e);
   }
 }
 
