@@ -28,9 +28,6 @@
 #include "kernels/x86/depthwise_conv_nhwc_f32.hpp"
 #include "kernels/x86/gemm_f32_epilogue.hpp"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace wisp::x86 {
 namespace {
 
@@ -251,5 +248,3 @@ void nhwc_depthwise_conv_f32_t(const NhwcDwF32Args& a) {
 
 }  // namespace
 }  // namespace wisp::x86
-
-#pragma GCC diagnostic pop

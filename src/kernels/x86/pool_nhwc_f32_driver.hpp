@@ -24,9 +24,6 @@
 #include "kernels/x86/gemm_f32_epilogue.hpp"
 #include "kernels/x86/pool_nhwc_f32.hpp"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 namespace wisp::x86 {
 namespace {
 
@@ -161,5 +158,3 @@ void global_average_pool_nhwc_t(const NhwcGlobalPoolF32Args& a) {
 
 }  // namespace
 }  // namespace wisp::x86
-
-#pragma GCC diagnostic pop
