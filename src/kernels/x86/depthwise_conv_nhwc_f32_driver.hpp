@@ -12,7 +12,8 @@
 // (3x3 and 5x5 are compile-time shapes, fully unrolled) and the row is walked:
 //   interior columns (every kernel column inside the input): kPix pixels at a time, kPix
 //     independent accumulators so the FMA latency is hidden, no bounds checks;
-//   border columns: one pixel at a time over its valid kernel columns only.
+//   border columns: one pixel at a time over its valid kernel columns only (3x3 / 5x5:
+//     with the filter still in registers; on 7x7 planes 2 of 7 columns are border).
 // Kernel rows outside the input (top/bottom padding) are skipped for the whole row.
 // Each sum is bias, then the taps in (kh, kw) order, then the residual. The piecewise-linear
 // activations (Relu, Clip, LeakyRelu, HardSigmoid, HardSwish) run on the vector while it
@@ -111,13 +112,17 @@ inline void dw_pixel(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int
   store_y<kMasked>(r.y + ow * g.c + c, finish<kMasked>(acc, r, ow * g.c + c, m, e), m);
 }
 
-// kN interior output pixels from ow on, one channel block, with a compile-time KH x KW
-// filter already in registers (wv): kN independent accumulators. Forced inline: called
-// through a pointer to wv, the filter would otherwise stay in memory (measured 2x slower).
-template <int KH, int KW, int kN, bool kMasked>
+// kN output pixels from ow on, one channel block, with a compile-time KH x KW filter
+// already in registers (wv): kN independent accumulators. kBorder (kN = 1): a border
+// column, its kernel columns outside the input skipped. Forced inline: called through a
+// pointer to wv, the filter would otherwise stay in memory (measured 2x slower).
+template <int KH, int KW, int kN, bool kMasked, bool kBorder = false>
 [[gnu::always_inline]] inline void dw_pixels_fixed(const NhwcDwGeo& g, const NhwcDwRow& r, const V* wv, V bias,
                                                    int64_t ow, int64_t c, Vf::Mask m, const ref::Epilogue& e) {
+  static_assert(!kBorder || kN == 1);
   const int64_t step = g.sw * g.c;  // input floats between neighbouring output pixels
+  int64_t kw_lo = 0, kw_hi = KW;
+  if constexpr (kBorder) valid_taps(ow * g.sw - g.pl, g.dw, KW, g.w, kw_lo, kw_hi);
   V acc[kN];
 #pragma GCC unroll 8
   for (int i = 0; i < kN; ++i) acc[i] = bias;
@@ -128,6 +133,7 @@ template <int KH, int KW, int kN, bool kMasked>
     const float* xr = r.x_rows[kh] + col;
 #pragma GCC unroll 8
     for (int kw = 0; kw < KW; ++kw) {
+      if (kBorder && (kw < kw_lo || kw >= kw_hi)) continue;
       const float* xp = xr + kw * g.dw * g.c;
 #pragma GCC unroll 8
       for (int i = 0; i < kN; ++i) acc[i] = Vf::fma(load_x<kMasked>(xp + i * step, m), wv[kh * KW + kw], acc[i]);
@@ -140,15 +146,17 @@ template <int KH, int KW, int kN, bool kMasked>
   }
 }
 
-// Interior columns [ow_lo, ow_hi) of one channel block with a compile-time KH x KW filter
-// held in registers: kPix pixels per step, then 4 (short rows: 7 wide has 5 interior
-// columns), then one at a time.
+// One channel block of one output row with a compile-time KH x KW filter held in
+// registers: the border columns one at a time, the interior kPix pixels per step, then 4
+// (short rows: 7 wide has 5 interior columns), then one at a time.
 template <int KH, int KW, int kPix, bool kMasked>
-inline void dw_interior_fixed(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int64_t cp, V bias,
-                              int64_t c, Vf::Mask m, const ref::Epilogue& e) {
+inline void dw_row_fixed(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int64_t cp, V bias, int64_t c,
+                         Vf::Mask m, const ref::Epilogue& e) {
   V wv[KH * KW];
 #pragma GCC unroll 32
   for (int t = 0; t < KH * KW; ++t) wv[t] = Vf::load(w + t * cp + c);
+  for (int64_t ow = 0; ow < g.ow_lo; ++ow) dw_pixels_fixed<KH, KW, 1, kMasked, true>(g, r, wv, bias, ow, c, m, e);
+  for (int64_t ow = g.ow_hi; ow < g.ow; ++ow) dw_pixels_fixed<KH, KW, 1, kMasked, true>(g, r, wv, bias, ow, c, m, e);
   int64_t ow = g.ow_lo;
   for (; ow + kPix <= g.ow_hi; ow += kPix) dw_pixels_fixed<KH, KW, kPix, kMasked>(g, r, wv, bias, ow, c, m, e);
   if constexpr (kPix > 4) {
@@ -194,10 +202,13 @@ template <int KH, int KW, int kPix, bool kMasked>
 inline void dw_block(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int64_t cp, const float* bias,
                      int64_t c, Vf::Mask m, const ref::Epilogue& e) {
   const V b = bias ? load_x<kMasked>(bias + c, m) : Vf::set(0.0f);
-  for (int64_t ow = 0; ow < g.ow_lo; ++ow) dw_pixel<kMasked>(g, r, w, cp, b, ow, c, m, e);
-  if constexpr (KH > 0) dw_interior_fixed<KH, KW, kPix, kMasked>(g, r, w, cp, b, c, m, e);
-  else dw_interior_any<kPix, kMasked>(g, r, w, cp, b, c, m, e);
-  for (int64_t ow = g.ow_hi; ow < g.ow; ++ow) dw_pixel<kMasked>(g, r, w, cp, b, ow, c, m, e);  // ow_hi >= ow_lo
+  if constexpr (KH > 0) {
+    dw_row_fixed<KH, KW, kPix, kMasked>(g, r, w, cp, b, c, m, e);
+  } else {
+    for (int64_t ow = 0; ow < g.ow_lo; ++ow) dw_pixel<kMasked>(g, r, w, cp, b, ow, c, m, e);
+    dw_interior_any<kPix, kMasked>(g, r, w, cp, b, c, m, e);
+    for (int64_t ow = g.ow_hi; ow < g.ow; ++ow) dw_pixel<kMasked>(g, r, w, cp, b, ow, c, m, e);  // ow_hi >= ow_lo
+  }
 }
 
 template <int KH, int KW, int kPix>
