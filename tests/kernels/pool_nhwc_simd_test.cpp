@@ -14,6 +14,7 @@
 #pragma GCC diagnostic ignored "-Wrestrict"
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <sstream>
 #include <vector>
 
@@ -158,6 +159,32 @@ TEST(PoolNhwcSimd, GlobalAveragePool) {
             ASSERT_TRUE(test::bit_identical(test::call_kernel1(fn, &p, {&x}, Shape{batch, 1, 1, c}, &pool), want));
         }
       }
+}
+
+// NaN and infinities: MaxPool keeps a nan that is the first tap of its window and skips a
+// later one (the reference's `v > best`), AveragePool propagates it; bit-identical.
+TEST(PoolNhwcSimd, NanAndInfinity) {
+  const std::vector<Isa> isas = test::simd_isas();
+  if (isas.empty()) GTEST_SKIP() << "no x86 SIMD on this CPU";
+  Tensor x_nchw = test::random_f32(Shape{1, 37, 9, 10}, 8);
+  float* xs = x_nchw.as<float>();
+  for (int64_t i = 0; i < x_nchw.numel(); i += 7) xs[i] = std::numeric_limits<float>::quiet_NaN();
+  for (int64_t i = 3; i < x_nchw.numel(); i += 11) xs[i] = std::numeric_limits<float>::infinity();
+  for (int64_t i = 5; i < x_nchw.numel(); i += 13) xs[i] = -std::numeric_limits<float>::infinity();
+  const Tensor x = test::to_nhwc(x_nchw);
+  Attributes at;
+  at.set_ints("kernel_shape", {3, 3});
+  at.set_ints("strides", {2, 1});
+  at.set_ints("pads", {1, 1, 1, 1});
+  for (const char* op : {"MaxPool", "AveragePool"}) {
+    SCOPED_TRACE(op);
+    const Tensor want = test::to_nhwc(test::run_window_op(op, x_nchw, {}, at, 1, Isa::kRef, 1).at(0));
+    const std::string nhwc_op = std::string("Nhwc") + op;
+    for (Isa isa : isas) {
+      SCOPED_TRACE(isa_name(isa));
+      ASSERT_TRUE(test::bit_identical(test::run_node(nhwc_op, "com.wisp", {{x}}, at, isa, 1), want));
+    }
+  }
 }
 
 // Through a Session (the ops' infer fills the params, ceil_mode and auto_pad read from the

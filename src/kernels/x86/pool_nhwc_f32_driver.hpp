@@ -57,6 +57,14 @@ inline void pool_channels(const PoolPixel& px, int64_t c, Vf::Mask m, float divi
   const V init = Vf::set(kMax ? -std::numeric_limits<float>::infinity() : 0.0f);
 #pragma GCC unroll 4
   for (int i = 0; i < kVecs; ++i) acc[i] = init;
+  // Max starts from the window's first tap, as the reference does: a nan there then stays
+  // (max(v, acc) returns acc when either is nan), and a nan in a later tap is skipped
+  // (the reference's `v > best` is false). Taking the first tap again in the loop is a no-op.
+  if (kMax && px.kh0 < px.kh1 && px.kw0 < px.kw1) {
+    const float* p = px.x + ((px.ih0 + px.kh0 * px.dh) * px.w + px.iw0 + px.kw0 * px.dw) * px.c + c;
+#pragma GCC unroll 4
+    for (int i = 0; i < kVecs; ++i) acc[i] = kMasked ? Vf::load(p + i * Vf::kLanes, m) : Vf::load(p + i * Vf::kLanes);
+  }
   for (int64_t kh = px.kh0; kh < px.kh1; ++kh) {
     const float* row = px.x + ((px.ih0 + kh * px.dh) * px.w + px.iw0) * px.c + c;
     for (int64_t kw = px.kw0; kw < px.kw1; ++kw) {
@@ -64,7 +72,6 @@ inline void pool_channels(const PoolPixel& px, int64_t c, Vf::Mask m, float divi
 #pragma GCC unroll 4
       for (int i = 0; i < kVecs; ++i) {
         const V v = kMasked ? Vf::load(p + i * Vf::kLanes, m) : Vf::load(p + i * Vf::kLanes);
-        // max(v, acc): a nan already in acc stays, as in the reference's `v > best`.
         acc[i] = kMax ? Vf::max(v, acc[i]) : Vf::add(acc[i], v);
       }
     }
