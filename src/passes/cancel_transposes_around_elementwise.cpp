@@ -10,7 +10,9 @@
 // The ops moved through: elementwise ops (constant operands of any shape that broadcasts
 // are permuted along: a per-channel [C, 1, 1] bias under Transpose(0, 3, 1, 2) becomes
 // [1, 1, 1, C]; operands of different shapes broadcast the same after the permutation, as
-// [1, 1, 1, C] x [1, H, W, C] in a squeeze-excite block) and Concat (axis k becomes p[k]).
+// [1, 1, 1, C] x [1, H, W, C] in a squeeze-excite block), Concat (axis k becomes p[k]) and
+// Reduce* ops with constant axes (axes a become p[a]; with keepdims=0 no Transpose is
+// needed after when the kept axes stay in order, as in a mean over H, W of NHWC data).
 // An operand Transpose also read elsewhere stays for its other readers.
 //
 // The rule, per op n with Transpose(p) operands: count the Transposes before (operand
@@ -21,6 +23,7 @@
 // cancellation); never for nothing.
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -40,6 +43,43 @@ bool is_elementwise(const Node& n) {
 
 bool is_concat(const Node& n) {
   return n.domain.empty() && n.op_type == "Concat" && n.outputs.size() == 1 && n.has_output(0);
+}
+
+bool is_reduce(const Node& n) {
+  static const std::set<std::string_view> kOps = {"ReduceL1",  "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp",
+                                                  "ReduceMax", "ReduceMean", "ReduceMin",   "ReduceProd",
+                                                  "ReduceSum", "ReduceSumSquare"};
+  if (!n.domain.empty() || n.outputs.size() != 1 || !n.has_output(0) || !kOps.count(n.op_type)) return false;
+  if (n.inputs.size() != 2 || !n.has_input(1)) return false;
+  const std::optional<std::vector<int64_t>> axes = ints_constant(n.inputs[1]);
+  return axes && !axes->empty();
+}
+
+bool movable(const Node& n) { return is_elementwise(n) || is_concat(n) || is_reduce(n); }
+
+// Reduce axes (normalised to [0, rank)), or empty when one is out of range.
+std::vector<int64_t> reduce_axes(const Node& n, int64_t rank) {
+  std::vector<int64_t> axes = *ints_constant(n.inputs[1]);
+  for (int64_t& a : axes) {
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) return {};
+  }
+  return axes;
+}
+
+// A Reduce with keepdims=0 over Transpose(p)(a): the kept axes r (in order) are a's axes
+// p[r]; when those increase, reducing a gives the same tensor and no Transpose follows.
+bool reduce_drops_transpose(const Node& n, const std::vector<int64_t>& p) {
+  if (!is_reduce(n) || n.attrs.get_int("keepdims", 1) != 0) return false;
+  const std::vector<int64_t> axes = reduce_axes(n, int64_t(p.size()));
+  if (axes.empty()) return false;
+  int64_t last = -1;
+  for (int64_t r = 0; r < int64_t(p.size()); ++r) {
+    if (std::find(axes.begin(), axes.end(), r) != axes.end()) continue;
+    if (p[size_t(r)] < last) return false;
+    last = p[size_t(r)];
+  }
+  return true;
 }
 
 Node* transpose_of(const Value* v) {
@@ -66,12 +106,17 @@ bool only_read_by(const UseMap& uses, const Value* v, const Node* n) {
 // Transpose(p) output or a constant that can be permuted along (rank <= p's; Concat: equal).
 // Returns how many operand Transposes would go (read by n only), or -1.
 int qualifying_operands(const Node& n, const std::vector<int64_t>& p, const UseMap& uses, const Value* skip) {
-  const bool concat = is_concat(n);
-  if (!concat && !is_elementwise(n)) return -1;
-  if (concat && !n.attrs.has("axis")) return -1;
+  const bool concat = is_concat(n), reduce = is_reduce(n);
+  if (!concat && !reduce && !is_elementwise(n)) return -1;
+  if (concat) {
+    const int64_t axis = n.attrs.get_int("axis", int64_t(p.size()));
+    if (axis < -int64_t(p.size()) || axis >= int64_t(p.size())) return -1;
+  }
+  if (reduce && reduce_axes(n, int64_t(p.size())).empty()) return -1;
   std::set<const Node*> removed;
-  for (const Value* in : n.inputs) {
-    if (!in || in == skip) continue;
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    const Value* in = n.inputs[i];
+    if (!in || in == skip || (reduce && i == 1)) continue;  // a Reduce's axes are remapped, not permuted
     if (const Tensor* c = constant_of(in)) {
       const int rank = c->shape().rank();
       if (rank > int(p.size()) || (concat && rank != int(p.size())) || dtype_size(c->dtype()) <= 0) return -1;
@@ -114,6 +159,16 @@ OutputReaders readers_of(const Value* y, const std::vector<int64_t>& p, const Us
   return r;
 }
 
+// p holds each of 0 .. size-1 once (the pass runs before prepare validates the model).
+bool is_permutation(const std::vector<int64_t>& p) {
+  std::vector<bool> seen(p.size(), false);
+  for (int64_t a : p) {
+    if (a < 0 || a >= int64_t(p.size()) || seen[size_t(a)]) return false;
+    seen[size_t(a)] = true;
+  }
+  return !p.empty();
+}
+
 std::vector<int64_t> inverse_of(const std::vector<int64_t>& p) {
   std::vector<int64_t> inv(p.size());
   for (size_t d = 0; d < p.size(); ++d) inv[size_t(p[d])] = int64_t(d);
@@ -134,8 +189,17 @@ Value* permuted_constant(Graph& g, const Value* v, const std::vector<int64_t>& p
 
 void move_below(Graph& g, Node& n, const std::vector<int64_t>& p, const UseMap& uses) {
   std::vector<const Node*> dead;
-  for (Value*& in : n.inputs) {
-    if (!in) continue;
+  const bool drops_transpose = reduce_drops_transpose(n, p);
+  if (is_reduce(n)) {
+    std::vector<int64_t> mapped;
+    for (int64_t a : reduce_axes(n, int64_t(p.size()))) mapped.push_back(p[size_t(a)]);
+    Tensor axes(DType::kI64, Shape{int64_t(mapped.size())});
+    std::copy(mapped.begin(), mapped.end(), axes.as<int64_t>());
+    n.inputs[1] = g.add_constant(g.unique_name(n.inputs[1]->name + "_permuted"), axes);
+  }
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    Value*& in = n.inputs[i];
+    if (!in || (is_reduce(n) && i == 1)) continue;
     if (in->is_constant()) {
       const Tensor& c = *in->constant;
       // One element broadcasts the same either way (kept as is, unless Concat needs rank).
@@ -150,6 +214,10 @@ void move_below(Graph& g, Node& n, const std::vector<int64_t>& p, const UseMap& 
     int64_t axis = n.attrs.get_int("axis", 0);
     if (axis < 0) axis += int64_t(p.size());
     n.attrs.set_int("axis", p[size_t(axis)]);
+  }
+  if (drops_transpose) {
+    remove_nodes(g, dead);
+    return;
   }
   Value* y = n.outputs[0];
   if (Node* undo = only_reader_op(uses, y, "Transpose"); undo && inverse(p, undo->attrs.get_ints("perm"))) {
@@ -174,15 +242,16 @@ bool sink_one(Graph& g) {
   const UseMap uses(g);
   for (const auto& np : g.nodes()) {
     Node& n = *np;
-    if (!is_elementwise(n) && !is_concat(n)) continue;
+    if (!movable(n)) continue;
     // p: the permutation of the first transposed operand.
     std::vector<int64_t> p;
     for (const Value* in : n.inputs)
       if (const Node* t = transpose_of(in); t && p.empty()) p = t->attrs.get_ints("perm");
-    if (p.empty() || int64_t(p.size()) > kMaxRank) continue;
+    if (int64_t(p.size()) > kMaxRank || !is_permutation(p)) continue;
     const int removed = qualifying_operands(n, p, uses, nullptr);
     if (removed < 0) continue;
-    const OutputReaders r = readers_of(n.outputs[0], p, uses);
+    OutputReaders r = readers_of(n.outputs[0], p, uses);
+    if (reduce_drops_transpose(n, p)) r = OutputReaders{};  // nothing below changes
     const int before = removed + r.inverse, after = r.other ? 1 : 0;
     if (before < after) continue;
     if (before == after && (removed == 0 || !ends_in_inverse(n.outputs[0], p, uses))) continue;

@@ -120,6 +120,10 @@ void clean_up(Graph& g) {
   passes::transposes_to_reshapes(g);
 }
 
+// Cost sums saturate instead of overflowing (sizes of a model not yet validated).
+constexpr int64_t kSaturated = int64_t(1) << 62;
+int64_t saturating_add(int64_t a, int64_t b) { return a >= kSaturated - b ? kSaturated : a + b; }
+
 struct Conversions {
   int count = 0;
   int64_t elements = 0;  // -1: some size unknown
@@ -133,7 +137,7 @@ Conversions conversions_in(const Graph& g) {
     ++c.count;
     const TensorView* x = n->has_input(0) ? shapes.find(n->inputs[0]) : nullptr;
     if (!x || c.elements < 0) c.elements = -1;
-    else c.elements += x->shape.numel();
+    else c.elements = saturating_add(c.elements, x->shape.numel());
   }
   return c;
 }
@@ -148,7 +152,9 @@ int64_t packing_removed(const Graph& g) {
     const Tensor* w = passes::constant_of(n->inputs[1]);
     if (!y || !w) return -1;
     const Shape& ws = w->shape();  // [M, C, kH, kW]
-    total += y->shape[0] * y->shape[1] * y->shape[2] * ws[1] * ws[2] * ws[3];
+    double elems = 1;  // in double: a malformed model's sizes must not overflow
+    for (int64_t d : {y->shape[0], y->shape[1], y->shape[2], ws[1], ws[2], ws[3]}) elems *= static_cast<double>(d);
+    total = saturating_add(total, elems >= 4e18 ? kSaturated : static_cast<int64_t>(elems));
   }
   return total;
 }
@@ -217,9 +223,13 @@ bool layout_nhwc(Graph& g, Layout layout, LayoutReport* report) {
   const Conversions after = conversions_in(trial);
   const int64_t removed = packing_removed(trial);
   const int64_t added = after.elements < 0 || before.elements < 0 ? -1 : after.elements - before.elements;
-  const bool pays = added >= 0 && removed >= 0 && 2 * added <= removed;
-  const std::string numbers = str_cat(converted, " nodes, ", after.count - before.count, " conversions of ", added,
-                                      " elements left vs ", removed, " packing elements removed");
+  const bool pays = added >= 0 && removed >= 0 && added <= removed / 2;
+  const bool known = added >= 0 && removed >= 0;
+  const std::string numbers =
+      known ? str_cat(converted, " nodes, ", after.count - before.count, " conversions of ", added,
+                      " elements left vs ", removed, " packing elements removed")
+            : str_cat(converted, " nodes, ", after.count - before.count,
+                      " conversions left; sizes unknown to shape inference, so NCHW unless forced");
   if (layout != Layout::kNhwcAlways && !pays) {
     r.decision = "nchw";
     r.reason = str_cat("NHWC does not pay (", numbers, "; rule: 2 x conversion elements <= packing removed)");

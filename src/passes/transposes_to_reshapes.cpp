@@ -35,7 +35,7 @@ bool transposes_to_reshapes(Graph& g) {
     if (t.op_type != "Transpose" || !t.domain.empty() || !t.has_input(0) || !t.has_output(0) || !t.attrs.has("perm"))
       continue;
     const TensorView* in = shapes.find(t.inputs[0]);
-    if (!in) continue;
+    if (!in || !shapes.find(t.outputs[0])) continue;  // output inferred: perm checked valid
     const std::vector<int64_t> perm = t.attrs.get_ints("perm");
     if (int(perm.size()) != in->shape.rank()) continue;
     if (!moves_only_unit_axes(in->shape, perm)) continue;

@@ -11,6 +11,8 @@
 #include "ir/ops/epilogue_attrs.hpp"
 #include "passes/pass_manager.hpp"
 #include "passes/passes.hpp"
+#include "runtime/model_stats.hpp"
+#include "runtime/session.hpp"
 #include "test_util/pass_test_util.hpp"
 
 namespace wisp {
@@ -71,6 +73,13 @@ TEST(LayoutNhwc, ConvChainEndsWithOneConversionAndAReshapeBeforeFlatten) {
       EXPECT_EQ(n->attrs.get_string(kActivationAttr, ""), "Clip");
     }
   test::expect_same_outputs(*before, *after.model);
+  // The Nhwc convs count the MACs of the Conv they replace (wisp bench's GFLOP/s).
+  Session sa(before), sb(after.model);
+  sa.prepare({});
+  sb.prepare({});
+  const int64_t macs = compute_model_stats(*before, &sa).macs;
+  EXPECT_EQ(macs, 16 * 8 * 8 * 27 + 16 * 8 * 8 * 9 + 24 * 8 * 8 * 16 + 32 * 8 * 8 * 24);
+  EXPECT_EQ(compute_model_stats(*after.model, &sb).macs, macs);
   // kNchw and an explicit disable leave the graph in NCHW.
   EXPECT_EQ(test::op_counts(optimize(*before, Layout::kNchw).model->graph).count("NhwcConv"), 0u);
   auto off = test::apply_pass(*before, [](Graph&) { return false; });
@@ -195,6 +204,37 @@ TEST(LayoutNhwc, FusionsApplyToNhwcConvsDirectly) {
   ASSERT_EQ(test::op_counts(after->graph), (Counts{{"NhwcConv", 1}}));
   EXPECT_EQ(after->graph.nodes()[0]->attrs.get_string(kActivationAttr, ""), "Relu");
   EXPECT_TRUE(after->graph.nodes()[0]->attrs.has(kResidualAttr));
+  test::expect_same_outputs(*before, *after);
+}
+
+TEST(LayoutNhwc, ValueWithAnNchwReaderKeepsOneConversionForIt) {
+  // y feeds the next conv (NHWC, no conversion) and a Softmax over channels (NCHW: y's
+  // conversion back stays, for it alone).
+  ModelBuilder b;
+  Value* y = b.op("Relu", {conv(b, b.input("x", {1, 4, 9, 9}), 4, 8, 3)});
+  Attributes axis;
+  axis.set_int("axis", 1);
+  b.output(b.op("Softmax", {y}, axis));
+  b.output(conv(b, y, 8, 8, 3));
+  auto before = b.model();
+  const Optimized after = optimize(*before, Layout::kNhwcAlways);
+  EXPECT_EQ(test::op_counts(after.model->graph), (Counts{{"NhwcConv", 2}, {"Softmax", 1}, {"Transpose", 3}}));
+  int conv_reads_conv = 0;  // the second conv reads the first one's NHWC output directly
+  for (const auto& n : after.model->graph.nodes())
+    conv_reads_conv += n->op_type == "NhwcConv" && n->inputs[0]->producer && n->inputs[0]->producer->op_type == "NhwcConv";
+  EXPECT_EQ(conv_reads_conv, 1);
+  test::expect_same_outputs(*before, *after.model);
+}
+
+TEST(LayoutNhwc, TransposeOfUnitAxesBecomesReshape) {
+  ModelBuilder b;
+  Attributes to_nchw;
+  to_nchw.set_ints("perm", {0, 3, 1, 2});
+  b.output(b.op("Transpose", {b.input("pooled", {2, 1, 1, 5})}, to_nchw));  // [2, 5, 1, 1]: same order
+  b.output(b.op("Transpose", {b.input("plane", {1, 2, 1, 3})}, to_nchw));   // 3 before 2: a real move
+  auto before = b.model();
+  auto after = test::apply_pass(*before, passes::transposes_to_reshapes);
+  EXPECT_EQ(test::op_counts(after->graph), (Counts{{"Reshape", 1}, {"Transpose", 1}}));
   test::expect_same_outputs(*before, *after);
 }
 
