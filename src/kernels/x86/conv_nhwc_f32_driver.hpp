@@ -1,0 +1,233 @@
+// Indirect GEMM (XNNPACK's "igemm") for the float32 NhwcConv, templated on the tile height
+// and included only by the ISA files (each compiled with its own -m flags; everything has
+// internal linkage, like gemm_f32_driver.hpp). Vf (gemm_f32_epilogue.hpp) is the ISA's
+// vector: 16 lanes under AVX-512, 8 under AVX2; a panel is NR = 2 vectors of channels.
+//
+// Microkernel: an MR-position x NR-channel tile of Y in 2 x MR vector accumulators. It
+// walks the K dimension as taps x channels: per tap it takes MR row pointers (input pixel
+// rows of C floats, or a static zero row for padding) from the indirection table, then per
+// channel loads the two weight vectors of the panel and broadcasts one float of each row.
+// Rows past the last position point at the zero row and are never stored; output channels
+// past M are masked on store (and a panel with at most one vector of live channels skips
+// the other half of the FMAs).
+//
+// Driver: the work is cut into units of (image, block of up to MC positions, block of
+// panels). A unit builds its table of row pointers on its stack (positions x taps; the
+// input's address can change between runs, so the table is not kept), then walks K in
+// blocks of about kKc steps -- whole taps of all channels when C is small, one tap and a
+// slice of channels when C is large (resnet's 512-channel 3x3: 9 x 2 blocks of 256) -- and
+// for each block sweeps its panels (the block's weights, kc x NR, stay in L1) over its
+// tiles (the block's input rows stay in L2). The first block adds bias and residual to the
+// sum, later blocks accumulate onto Y, the last applies the activation, each while the
+// tile is in registers.
+//
+// Threads take contiguous ranges of units. Every element of Y is summed over the same K
+// blocks in the same order whatever unit holds it, so results are bit-identical for any
+// thread count. A residual is read only by the first K block, element by element before
+// Y's element is written, so Y may share R's memory.
+#pragma once
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/x86/conv_nhwc_f32.hpp"
+#include "kernels/x86/gemm_f32_epilogue.hpp"
+#include "runtime/thread_pool.hpp"
+
+namespace wisp::x86 {
+namespace {
+
+constexpr int64_t kNhwcKc = 256;     // K steps per block: the block's panel (kc x NR) fits L1
+constexpr int64_t kNhwcMcMax = 256;  // positions per unit: their input rows of one block fit L2
+constexpr int64_t kNhwcNr = 2 * Vf::kLanes;
+
+// The padding row: a K block reads at most kNhwcKc channels of a row.
+alignas(64) const float kNhwcZeroRow[kNhwcKc] = {};
+
+template <int64_t Nr>
+void pack_nhwc_weights(int64_t m, int64_t c, int64_t taps, const float* w, float* out) {
+  for (int64_t j0 = 0; j0 < m; j0 += Nr) {
+    for (int64_t t = 0; t < taps; ++t)
+      for (int64_t ci = 0; ci < c; ++ci) {
+        float* dst = out + (t * c + ci) * Nr;
+        for (int64_t j = 0; j < Nr; ++j) dst[j] = j0 + j < m ? w[((j0 + j) * c + ci) * taps + t] : 0.0f;
+      }
+    out += taps * c * Nr;
+  }
+}
+
+// One call: taps [0, ntaps) of `rows` ([tap][Mr] pointers, null = padding), channels
+// [c0, c0 + clen), weights `b` at (first tap, c0) of the panel, b_tap_stride floats apart.
+template <int Mr, bool Half>
+inline void igemm_accumulate(const float* const* rows, int64_t ntaps, int64_t c0, int64_t clen, const float* b,
+                             int64_t b_tap_stride, V (&acc)[Mr][2]) {
+  for (int i = 0; i < Mr; ++i) acc[i][0] = acc[i][1] = Vf::set(0.0f);
+  for (int64_t t = 0; t < ntaps; ++t) {
+    const float* a[Mr];
+    for (int i = 0; i < Mr; ++i) a[i] = rows[t * Mr + i] ? rows[t * Mr + i] + c0 : kNhwcZeroRow;
+    const float* bt = b + t * b_tap_stride;
+    for (int64_t c = 0; c < clen; ++c) {
+      const V b0 = Vf::load(bt);
+      if constexpr (Half) {
+#pragma GCC unroll 8
+        for (int i = 0; i < Mr; ++i) acc[i][0] = Vf::fma(Vf::set(a[i][c]), b0, acc[i][0]);
+      } else {
+        const V b1 = Vf::load(bt + Vf::kLanes);
+#pragma GCC unroll 8
+        for (int i = 0; i < Mr; ++i) {
+          const V av = Vf::set(a[i][c]);
+          acc[i][0] = Vf::fma(av, b0, acc[i][0]);
+          acc[i][1] = Vf::fma(av, b1, acc[i][1]);
+        }
+      }
+      bt += kNhwcNr;
+    }
+  }
+}
+
+// Where one tile's sum goes: Y rows ldy apart; bias (at the panel's first channel) and
+// the residual (same layout as Y) are added by the first K block, the activation by the last.
+struct TileOut {
+  float* y;
+  int64_t ldy;
+  int m, n;  // live rows (positions) and columns (channels)
+  const float* bias;
+  const float* residual;
+  bool first, last;
+};
+
+template <int Mr, bool Half>
+inline void igemm_store(V (&acc)[Mr][2], const TileOut& o, const ref::Epilogue& e) {
+  constexpr int kHalves = Half ? 1 : 2;
+  // Full panels store unmasked (masked AVX2 stores are slow on AMD); tails are masked.
+  const bool full = o.n == kNhwcNr;
+  const Vf::Mask mask[2] = {Vf::mask(o.n), Vf::mask(o.n - Vf::kLanes)};
+  auto load = [&](const float* p, int h) { return full ? Vf::load(p) : Vf::load(p, mask[h]); };
+  for (int i = 0; i < o.m; ++i) {
+    float* yr = o.y + i * o.ldy;
+    for (int h = 0; h < kHalves; ++h) {
+      V v = acc[i][h];
+      if (!o.first) {
+        v = Vf::add(v, load(yr + h * Vf::kLanes, h));
+      } else {
+        if (o.bias) v = Vf::add(v, load(o.bias + h * Vf::kLanes, h));
+        if (o.residual) v = Vf::add(v, load(o.residual + i * o.ldy + h * Vf::kLanes, h));
+      }
+      if (o.last) v = vact(v, e);
+      if (full) {
+        Vf::store(yr + h * Vf::kLanes, v);
+      } else {
+        Vf::store(yr + h * Vf::kLanes, v, mask[h]);
+      }
+    }
+  }
+}
+
+// Fills table[(tile * taps + tap) * Mr + r] for positions [j0, j0 + tiles * Mr) of image
+// x (null where the tap falls in the padding or the position is past the last).
+template <int Mr>
+void build_row_table(const ref::WindowGeometry& g, int64_t channels, const float* x, int64_t j0, int64_t tiles,
+                     const float** table) {
+  const int64_t taps = g.kernel_size(), positions = g.out_size();
+  for (int64_t jj = 0; jj < tiles * Mr; ++jj) {
+    const int64_t j = j0 + jj;
+    const float** col = table + jj / Mr * taps * Mr + jj % Mr;
+    if (j >= positions) {
+      for (int64_t t = 0; t < taps; ++t) col[t * Mr] = nullptr;
+      continue;
+    }
+    const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
+    const int64_t id0 = od * g.stride[0] - g.pad_begin[0], ih0 = oh * g.stride[1] - g.pad_begin[1];
+    const int64_t iw0 = ow * g.stride[2] - g.pad_begin[2];
+    int64_t t = 0;
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+      const int64_t id = id0 + kd * g.dilation[0];
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh) {
+        const int64_t ih = ih0 + kh * g.dilation[1];
+        const bool row_ok = id >= 0 && id < g.in[0] && ih >= 0 && ih < g.in[1];
+        for (int64_t kw = 0; kw < g.kernel[2]; ++kw, ++t) {
+          const int64_t iw = iw0 + kw * g.dilation[2];
+          col[t * Mr] = row_ok && iw >= 0 && iw < g.in[2] ? x + ((id * g.in[1] + ih) * g.in[2] + iw) * channels : nullptr;
+        }
+      }
+    }
+  }
+}
+
+template <int Mr>
+void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
+  static_assert(Mr * 64 <= kNhwcConvTablePtrs);
+  const ref::ConvParams& p = *a.p;
+  const ref::WindowGeometry& g = p.geo;
+  const int64_t c = p.in_channels, m = p.out_channels, taps = g.kernel_size(), positions = g.out_size();
+  const int64_t panels = (m + kNhwcNr - 1) / kNhwcNr;
+  // K blocks: several whole taps when C is small, else one tap and an equal slice of C.
+  int64_t tap_step = taps, c_step = c;
+  if (c >= kNhwcKc) {
+    tap_step = 1;
+    const int64_t slices = (c + kNhwcKc - 1) / kNhwcKc;
+    c_step = (c + slices - 1) / slices;
+  } else if (taps * c > kNhwcKc) {
+    const int64_t per = std::max<int64_t>(1, kNhwcKc / c), blocks = (taps + per - 1) / per;
+    tap_step = (taps + blocks - 1) / blocks;
+  }
+  // Positions per unit: at most kNhwcMcMax and what the table holds, whole tiles.
+  const int64_t mc_cap = std::min(kNhwcMcMax, kNhwcConvTablePtrs / taps) / Mr * Mr;
+  const int64_t mc = std::min(mc_cap, (positions + Mr - 1) / Mr * Mr);
+  const int64_t pblocks = (positions + mc - 1) / mc;
+  // Split the panels only when there are too few position blocks to give each thread two
+  // units (resnet's 7x7 maps: 49 positions are a single block).
+  const int64_t threads = pool ? pool->threads() : 1, base_units = p.batch * pblocks;
+  int64_t panels_per_unit = panels;
+  if (threads > 1 && base_units < 2 * threads) {
+    const int64_t want = std::min(panels, (2 * threads + base_units - 1) / base_units);
+    panels_per_unit = (panels + want - 1) / want;
+  }
+  const int64_t nblocks = (panels + panels_per_unit - 1) / panels_per_unit;
+  const int64_t in_image = g.in_size() * c, out_image = positions * m;
+  parallel_for(pool, p.batch * pblocks * nblocks, [&](int64_t u0, int64_t u1) {
+    const float* table[kNhwcConvTablePtrs];
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t n = u / (pblocks * nblocks), pb = u / nblocks % pblocks, nb = u % nblocks;
+      const int64_t j0 = pb * mc, len = std::min(mc, positions - j0), tiles = (len + Mr - 1) / Mr;
+      const int64_t q0 = nb * panels_per_unit, q1 = std::min(panels, q0 + panels_per_unit);
+      build_row_table<Mr>(g, c, a.x + n * in_image, j0, tiles, table);
+      float* yu = a.y + n * out_image + j0 * m;
+      const float* ru = a.residual ? a.residual + n * out_image + j0 * m : nullptr;
+      for (int64_t t0 = 0; t0 < taps; t0 += tap_step) {
+        const int64_t nt = std::min(tap_step, taps - t0);
+        for (int64_t c0 = 0; c0 < c; c0 += c_step) {
+          const int64_t cl = std::min(c_step, c - c0);
+          const bool first = t0 == 0 && c0 == 0, last = t0 + nt == taps && c0 + cl == c;
+          for (int64_t q = q0; q < q1; ++q) {
+            const int64_t col = q * kNhwcNr;
+            const float* b = a.packed_w + (q * taps + t0) * c * kNhwcNr + c0 * kNhwcNr;
+            const int n_cols = static_cast<int>(std::min(kNhwcNr, m - col));
+            for (int64_t tile = 0; tile < tiles; ++tile) {
+              const float* const* rows = table + (tile * taps + t0) * Mr;
+              const int64_t row0 = tile * Mr;
+              const TileOut o{yu + row0 * m + col,
+                              m,
+                              static_cast<int>(std::min<int64_t>(Mr, len - row0)),
+                              n_cols,
+                              a.bias ? a.bias + col : nullptr,
+                              ru ? ru + row0 * m + col : nullptr,
+                              first,
+                              last};
+              V acc[Mr][2];
+              if (n_cols <= Vf::kLanes) {
+                igemm_accumulate<Mr, true>(rows, nt, c0, cl, b, c * kNhwcNr, acc);
+                igemm_store<Mr, true>(acc, o, p.epilogue);
+              } else {
+                igemm_accumulate<Mr, false>(rows, nt, c0, cl, b, c * kNhwcNr, acc);
+                igemm_store<Mr, false>(acc, o, p.epilogue);
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+}  // namespace wisp::x86
