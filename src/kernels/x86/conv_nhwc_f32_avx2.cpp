@@ -10,7 +10,7 @@ namespace {
 constexpr int kMr = 6;
 static_assert(kNhwcNr == 16);
 
-void conv_avx2(const NhwcConvF32Args& a, ThreadPool* pool) { nhwc_conv_blocked<kMr>(a, pool); }
+void conv_avx2(const NhwcConvF32Args& a, ThreadPool* pool) { nhwc_conv_pick_mr<kMr, 5>(a, pool); }
 
 }  // namespace
 

@@ -10,7 +10,7 @@ namespace {
 constexpr int kMr = 8;
 static_assert(kNhwcNr == 32);
 
-void conv_avx512(const NhwcConvF32Args& a, ThreadPool* pool) { nhwc_conv_blocked<kMr>(a, pool); }
+void conv_avx512(const NhwcConvF32Args& a, ThreadPool* pool) { nhwc_conv_pick_mr<kMr, 7>(a, pool); }
 
 }  // namespace
 
