@@ -39,6 +39,8 @@ namespace {
 constexpr int64_t kNhwcKc = 256;     // K steps per block: the block's panel (kc x NR) fits L1
 constexpr int64_t kNhwcMcMax = 256;  // positions per unit: their input rows of one block fit L2
 constexpr int64_t kNhwcNr = 2 * Vf::kLanes;
+// A unit's stack buffer: its row table (kNhwcConvTablePtrs pointers) or its patches.
+constexpr int64_t kNhwcUnitBufferBytes = kNhwcConvTablePtrs * int64_t{sizeof(const float*)};
 
 // The padding row: a K block reads at most kNhwcKc channels of a row.
 alignas(64) const float kNhwcZeroRow[kNhwcKc] = {};
@@ -157,13 +159,61 @@ void build_row_table(const ref::WindowGeometry& g, int64_t channels, const float
   }
 }
 
+// Copies the receptive field of positions [j0, j0 + count) of image x into patches of
+// taps x channels floats each ([tap][c], zero in the padding): the small-C path, where a
+// tap's few channels are too short a loop for the microkernel (the 3-channel stem: 3 FMA
+// steps per tap). With no dilation along W the kW taps of one kernel row are one
+// contiguous run of the input row.
+inline void build_patches(const ref::WindowGeometry& g, int64_t channels, const float* x, int64_t j0, int64_t count,
+                          float* patches) {
+  const int64_t kw_n = g.kernel[2], run = kw_n * channels, patch = g.kernel_size() * channels;
+  for (int64_t jj = 0; jj < count; ++jj) {
+    const int64_t j = j0 + jj;
+    const int64_t ow = j % g.out[2], oh = j / g.out[2] % g.out[1], od = j / (g.out[1] * g.out[2]);
+    const int64_t id0 = od * g.stride[0] - g.pad_begin[0], ih0 = oh * g.stride[1] - g.pad_begin[1];
+    const int64_t iw0 = ow * g.stride[2] - g.pad_begin[2];
+    float* dst = patches + jj * patch;
+    for (int64_t kd = 0; kd < g.kernel[0]; ++kd) {
+      const int64_t id = id0 + kd * g.dilation[0];
+      for (int64_t kh = 0; kh < g.kernel[1]; ++kh, dst += run) {
+        const int64_t ih = ih0 + kh * g.dilation[1];
+        if (id < 0 || id >= g.in[0] || ih < 0 || ih >= g.in[1]) {
+          std::fill(dst, dst + run, 0.0f);
+          continue;
+        }
+        const float* row = x + (id * g.in[1] + ih) * g.in[2] * channels;
+        if (g.dilation[2] == 1) {
+          const int64_t lo = std::clamp<int64_t>(-iw0, 0, kw_n), hi = std::clamp<int64_t>(g.in[2] - iw0, lo, kw_n);
+          std::fill(dst, dst + lo * channels, 0.0f);
+          std::copy(row + (iw0 + lo) * channels, row + (iw0 + hi) * channels, dst + lo * channels);
+          std::fill(dst + hi * channels, dst + run, 0.0f);
+          continue;
+        }
+        for (int64_t kw = 0; kw < kw_n; ++kw) {
+          const int64_t iw = iw0 + kw * g.dilation[2];
+          float* d = dst + kw * channels;
+          if (iw >= 0 && iw < g.in[2]) {
+            std::copy(row + iw * channels, row + (iw + 1) * channels, d);
+          } else {
+            std::fill(d, d + channels, 0.0f);
+          }
+        }
+      }
+    }
+  }
+}
+
 template <int Mr>
 void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
   static_assert(Mr * 64 <= kNhwcConvTablePtrs);
   const ref::ConvParams& p = *a.p;
   const ref::WindowGeometry& g = p.geo;
-  const int64_t c = p.in_channels, m = p.out_channels, taps = g.kernel_size(), positions = g.out_size();
+  const int64_t m = p.out_channels, positions = g.out_size();
   const int64_t panels = (m + kNhwcNr - 1) / kNhwcNr;
+  // Small C (< 16 channels, all of K in one block): gather each position's patch and run
+  // it as one tap of taps x C channels (the packed weights' k = tap * C + c is the same).
+  const bool gather = g.kernel_size() > 1 && p.in_channels < 16 && g.kernel_size() * p.in_channels <= kNhwcKc;
+  const int64_t taps = gather ? 1 : g.kernel_size(), c = gather ? g.kernel_size() * p.in_channels : p.in_channels;
   // K blocks: several whole taps when C is small, else one tap and an equal slice of C.
   int64_t tap_step = taps, c_step = c;
   if (c >= kNhwcKc) {
@@ -174,8 +224,10 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
     const int64_t per = std::max<int64_t>(1, kNhwcKc / c), blocks = (taps + per - 1) / per;
     tap_step = (taps + blocks - 1) / blocks;
   }
-  // Positions per unit: at most kNhwcMcMax and what the table holds, whole tiles.
-  const int64_t mc_cap = std::min(kNhwcMcMax, kNhwcConvTablePtrs / taps) / Mr * Mr;
+  // Positions per unit: at most kNhwcMcMax and what the unit's buffer holds (the table of
+  // taps pointers per position, or the patches of c floats), whole tiles.
+  const int64_t per_position = gather ? c * int64_t{sizeof(float)} : taps * int64_t{sizeof(const float*)};
+  const int64_t mc_cap = std::min(kNhwcMcMax, kNhwcUnitBufferBytes / per_position) / Mr * Mr;
   const int64_t mc = std::min(mc_cap, (positions + Mr - 1) / Mr * Mr);
   const int64_t pblocks = (positions + mc - 1) / mc;
   // Split the panels only when there are too few position blocks to give each thread two
@@ -187,14 +239,21 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
     panels_per_unit = (panels + want - 1) / want;
   }
   const int64_t nblocks = (panels + panels_per_unit - 1) / panels_per_unit;
-  const int64_t in_image = g.in_size() * c, out_image = positions * m;
+  const int64_t in_image = g.in_size() * p.in_channels, out_image = positions * m;
   parallel_for(pool, p.batch * pblocks * nblocks, [&](int64_t u0, int64_t u1) {
-    const float* table[kNhwcConvTablePtrs];
+    // The unit's table of row pointers, or its patches (gather).
+    alignas(64) unsigned char buffer[kNhwcUnitBufferBytes];
+    const float** table = reinterpret_cast<const float**>(buffer);
+    float* patches = reinterpret_cast<float*>(buffer);
     for (int64_t u = u0; u < u1; ++u) {
       const int64_t n = u / (pblocks * nblocks), pb = u / nblocks % pblocks, nb = u % nblocks;
       const int64_t j0 = pb * mc, len = std::min(mc, positions - j0), tiles = (len + Mr - 1) / Mr;
       const int64_t q0 = nb * panels_per_unit, q1 = std::min(panels, q0 + panels_per_unit);
-      build_row_table<Mr>(g, c, a.x + n * in_image, j0, tiles, table);
+      if (gather) {
+        build_patches(g, p.in_channels, a.x + n * in_image, j0, len, patches);
+      } else {
+        build_row_table<Mr>(g, c, a.x + n * in_image, j0, tiles, table);
+      }
       float* yu = a.y + n * out_image + j0 * m;
       const float* ru = a.residual ? a.residual + n * out_image + j0 * m : nullptr;
       for (int64_t t0 = 0; t0 < taps; t0 += tap_step) {
@@ -207,8 +266,12 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
             const float* b = a.packed_w + (q * taps + t0) * c * kNhwcNr + c0 * kNhwcNr;
             const int n_cols = static_cast<int>(std::min(kNhwcNr, m - col));
             for (int64_t tile = 0; tile < tiles; ++tile) {
-              const float* const* rows = table + (tile * taps + t0) * Mr;
               const int64_t row0 = tile * Mr;
+              const float* patch_rows[Mr];
+              if (gather) {
+                for (int i = 0; i < Mr; ++i) patch_rows[i] = row0 + i < len ? patches + (row0 + i) * c : nullptr;
+              }
+              const float* const* rows = gather ? patch_rows : table + (tile * taps + t0) * Mr;
               const TileOut o{yu + row0 * m + col,
                               m,
                               static_cast<int>(std::min<int64_t>(Mr, len - row0)),
