@@ -22,9 +22,13 @@ std::vector<int64_t> spatial_dims(const InferContext& ctx, int i) {
 }
 
 ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias) {
+  return infer_conv_params(ctx, x, w, bias, spatial_dims(ctx, x), ctx.input_shape(x)[1]);
+}
+
+ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias, const std::vector<int64_t>& in_spatial,
+                                  int64_t in_channels) {
   const Shape& xs = ctx.input_shape(x);
   const Shape& ws = ctx.input_shape(w);
-  const std::vector<int64_t> in_spatial = spatial_dims(ctx, x);
   if (ws.rank() != xs.rank())
     ctx.fail_invalid(str_cat("weights ", ws.str(), " must have the input's rank (input ", xs.str(), ")"));
   const ref::WindowAttrs attrs = read_window_attrs(ctx, {ws.begin() + 2, ws.end()});
@@ -34,7 +38,7 @@ ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias) {
   ref::ConvParams p;
   p.geo = ref::window_geometry(in_spatial, attrs);
   p.batch = xs[0];
-  p.in_channels = xs[1];
+  p.in_channels = in_channels;
   p.out_channels = ws[0];
   p.group = ctx.attrs().get_int("group", 1);
   if (p.group < 1 || p.in_channels % p.group != 0 || p.out_channels % p.group != 0 ||

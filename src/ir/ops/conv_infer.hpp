@@ -19,4 +19,10 @@ std::vector<int64_t> spatial_dims(const InferContext& ctx, int i);
 // geometry, channels, group. Also checks an optional bias at input `bias` (-1: none).
 ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias);
 
+// The same for any layout of X: the caller says which of X's dims are spatial and how many
+// channels X has (NCHW: dims 2.., dim 1; the com.wisp Nhwc convs: dims 1..2, dim 3).
+// W is always [M, C/group, k...].
+ref::ConvParams infer_conv_params(InferContext& ctx, int x, int w, int bias, const std::vector<int64_t>& in_spatial,
+                                  int64_t in_channels);
+
 }  // namespace wisp

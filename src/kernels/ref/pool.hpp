@@ -9,9 +9,13 @@ namespace wisp::ref {
 
 enum class PoolKind : uint8_t { kMax, kAverage, kLp };
 
+// The NCHW ops pool each of `planes` = N * C planes (channels = 1). The com.wisp Nhwc pools
+// (ir/ops/pool_nhwc.cpp) keep the channels innermost: planes = N images of
+// [spatial..., channels] each, every window reduced per channel.
 struct PoolParams {
   WindowGeometry geo;
-  int64_t planes = 1;  // N * C
+  int64_t planes = 1;    // N * C (NCHW ops) or N (Nhwc ops)
+  int64_t channels = 1;  // Nhwc ops: C, the innermost dim; NCHW ops: 1
   PoolKind kind = PoolKind::kMax;
   bool count_include_pad = false;  // AveragePool
   int64_t p = 2;                   // LpPool
@@ -19,7 +23,8 @@ struct PoolParams {
 };
 
 struct GlobalPoolParams {
-  int64_t planes = 1, plane_size = 1;
+  int64_t planes = 1, plane_size = 1;  // NCHW: N * C planes; NhwcGlobalAveragePool: N, H * W
+  int64_t channels = 1;                // NhwcGlobalAveragePool: C, the innermost dim; NCHW: 1
   PoolKind kind = PoolKind::kMax;
   int64_t p = 2;
 };
