@@ -20,6 +20,13 @@
 #include <vector>
 
 #include "cpu/cpu_features.hpp"
+#include "ir/ops/epilogue_attrs.hpp"
+// GCC 12 reports a false -Wrestrict in std::operator+("x", std::to_string(i)) of
+// run_node (nhwc_test_util.hpp) once inlined here (a known GCC 12 bug).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wrestrict"
+#include "kernels/nhwc_test_util.hpp"
+#pragma GCC diagnostic pop
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/conv.hpp"
@@ -272,6 +279,36 @@ TEST_P(NhwcConvSimd, OutputMayShareTheResidualBuffer) {
     KernelArgs args{nullptr, &p, ins, outs, nullptr, 0, nullptr, nullptr};
     fn(args);
     EXPECT_EQ(std::memcmp(shared.data(), separate.data(), static_cast<size_t>(shared.bytes())), 0) << "C=" << channels;
+  }
+}
+
+// Through a Session (the op's infer sizes the scratch with ref::nhwc_conv_scratch_bytes):
+// W a constant (packed once) or a graph input (packed into the scratch on every run), the
+// residual a graph input that dies here (Y may take over its buffer), 1 and 3 threads;
+// against the NHWC reference kernel.
+TEST_P(NhwcConvSimd, SessionMatchesReferenceWithConstantAndRuntimeWeights) {
+  std::string why;
+  if (!variant(GetParam(), why)) GTEST_SKIP() << why;
+  Attributes at;
+  at.set_ints("strides", {2, 1});
+  at.set_ints("pads", {1, 2, 1, 0});
+  at.set_string(kActivationAttr, "HardSwish");
+  at.set_float(kActivationAlphaAttr, 1.0f / 6);
+  at.set_float(kActivationBetaAttr, 0.5f);
+  at.set_int(kResidualAttr, 1);
+  for (int64_t channels : {3, 40}) {  // the small-C patch path; the row table
+    const Tensor x = test::random_f32(Shape{2, 11, 9, channels}, 1), w = test::random_f32(Shape{37, channels, 3, 3}, 2);
+    const Tensor b = test::random_f32(Shape{37}, 3), r = test::random_f32(Shape{2, 6, 9, 37}, 4);
+    for (bool w_constant : {true, false}) {
+      SCOPED_TRACE(::testing::Message() << "C=" << channels << (w_constant ? " constant W" : " W an input"));
+      const std::vector<test::NodeInput> ins{{x}, {w, w_constant}, {b, true}, {r}};
+      const Tensor want = test::run_node("NhwcConv", "com.wisp", ins, at, Isa::kRef, 1);
+      ASSERT_EQ(want.shape(), (Shape{2, 6, 9, 37}));
+      const Tensor one = test::run_node("NhwcConv", "com.wisp", ins, at, GetParam(), 1);
+      EXPECT_TRUE(test::tensors_near(one, want, 1e-5, 1e-5));
+      const Tensor three = test::run_node("NhwcConv", "com.wisp", ins, at, GetParam(), 3);
+      EXPECT_EQ(std::memcmp(three.data(), one.data(), static_cast<size_t>(one.bytes())), 0);
+    }
   }
 }
 
