@@ -61,13 +61,19 @@ void pack_nhwc_weights(int64_t m, int64_t c, int64_t taps, const float* w, float
 // [c0, c0 + clen), weights `b` at (first tap, c0) of the panel, b_tap_stride floats apart.
 template <int Mr, bool Half>
 inline void igemm_accumulate(const float* const* rows, int64_t ntaps, int64_t c0, int64_t clen, const float* b,
-                             int64_t b_tap_stride, V (&acc)[Mr][2]) {
+                             int64_t b_tap_stride, const float* prefetch, V (&acc)[Mr][2]) {
   for (int i = 0; i < Mr; ++i) acc[i][0] = acc[i][1] = Vf::set(0.0f);
   for (int64_t t = 0; t < ntaps; ++t) {
     const float* a[Mr];
     for (int i = 0; i < Mr; ++i) a[i] = rows[t * Mr + i] ? rows[t * Mr + i] + c0 : kNhwcZeroRow;
     const float* bt = b + t * b_tap_stride;
+    const float* pt = prefetch ? prefetch + t * b_tap_stride : nullptr;
     for (int64_t c = 0; c < clen; ++c) {
+      if (pt) {
+        _mm_prefetch(reinterpret_cast<const char*>(pt), _MM_HINT_T0);
+        if constexpr (kNhwcNr * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(pt + 16), _MM_HINT_T0);
+        pt += kNhwcNr;
+      }
       const V b0 = Vf::load(bt);
       if constexpr (Half) {
 #pragma GCC unroll 8
@@ -265,6 +271,8 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
             const int64_t col = q * kNhwcNr;
             const float* b = a.packed_w + (q * taps + t0) * c * kNhwcNr + c0 * kNhwcNr;
             const int n_cols = static_cast<int>(std::min(kNhwcNr, m - col));
+            // The first tile pulls the next panel's block into L1 while it computes.
+            const float* next_b = q + 1 < q1 ? b + taps * c * kNhwcNr : nullptr;
             for (int64_t tile = 0; tile < tiles; ++tile) {
               const int64_t row0 = tile * Mr;
               const float* patch_rows[Mr];
@@ -282,10 +290,10 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
                               last};
               V acc[Mr][2];
               if (n_cols <= Vf::kLanes) {
-                igemm_accumulate<Mr, true>(rows, nt, c0, cl, b, c * kNhwcNr, acc);
+                igemm_accumulate<Mr, true>(rows, nt, c0, cl, b, c * kNhwcNr, tile == 0 ? next_b : nullptr, acc);
                 igemm_store<Mr, true>(acc, o, p.epilogue);
               } else {
-                igemm_accumulate<Mr, false>(rows, nt, c0, cl, b, c * kNhwcNr, acc);
+                igemm_accumulate<Mr, false>(rows, nt, c0, cl, b, c * kNhwcNr, tile == 0 ? next_b : nullptr, acc);
                 igemm_store<Mr, false>(acc, o, p.epilogue);
               }
             }
