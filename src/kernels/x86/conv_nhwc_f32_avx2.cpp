@@ -1,4 +1,4 @@
-// NhwcConv float32 for AVX2 + FMA: 6 positions x 16 output channels per tile, 12 ymm
+// NhwcConv float32 for AVX2 + FMA: 6 (or 5) positions x 16 output channels per tile, 12 ymm
 // accumulators (of 16 registers); per channel step two aligned weight loads, six
 // broadcasts, twelve FMAs (the indirect GEMM of conv_nhwc_f32_driver.hpp).
 // Compiled with -mavx2 -mfma (CMake, *_avx2.cpp): call only when the CPU has them.

@@ -1,4 +1,4 @@
-// NhwcConv float32 for AVX-512F: 8 positions x 32 output channels per tile, 16 zmm
+// NhwcConv float32 for AVX-512F: 8 (or 7) positions x 32 output channels per tile, 16 zmm
 // accumulators; per channel step two aligned weight loads, eight broadcasts, sixteen FMAs
 // (the indirect GEMM of conv_nhwc_f32_driver.hpp).
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mavx2 -mfma (CMake, *_avx512.cpp).

@@ -12,14 +12,23 @@
 // the other half of the FMAs).
 //
 // Driver: the work is cut into units of (image, block of up to MC positions, block of
-// panels). A unit builds its table of row pointers on its stack (positions x taps; the
-// input's address can change between runs, so the table is not kept), then walks K in
-// blocks of about kKc steps -- whole taps of all channels when C is small, one tap and a
-// slice of channels when C is large (resnet's 512-channel 3x3: 9 x 2 blocks of 256) -- and
-// for each block sweeps its panels (the block's weights, kc x NR, stay in L1) over its
-// tiles (the block's input rows stay in L2). The first block adds bias and residual to the
-// sum, later blocks accumulate onto Y, the last applies the activation, each while the
-// tile is in registers.
+// panels). A unit builds its table of row pointers in a 32 KB stack buffer (positions x
+// taps; the input's address can change between runs, so the table is not kept), then walks
+// K in blocks of about kKc steps -- whole taps of all channels when C is small, one tap and
+// a slice of channels when C is large (resnet's 512-channel 3x3: 9 x 2 blocks of 256) --
+// and for each block sweeps its panels (the block's weights, kc x NR, stay in L1; the
+// first tile prefetches the next panel's, which matters when the weights come from L3:
+// resnet's 7x7 stage has 9.4 MB of them) over its tiles (the block's input rows stay in
+// L2). The first block adds bias and residual to the sum, later blocks accumulate onto Y,
+// the last applies the activation, each while the tile is in registers.
+//
+// Small C (the 3-channel stem: 3 FMA steps per tap would be all loop overhead): each
+// position's whole receptive field is copied into the unit buffer as one patch of
+// taps x C floats, and the patches run as a single tap of taps x C channels; the packed
+// weights' k = tap * C + c already is that order.
+//
+// Tile height: MR (8 AVX-512, 6 AVX2) or one less when that leaves fewer rows of the last
+// tile empty (49 positions = 7 x 7 rather than 7 x 8 with 7 wasted; 196 = 28 x 7).
 //
 // Threads take contiguous ranges of units. Every element of Y is summed over the same K
 // blocks in the same order whatever unit holds it, so results are bit-identical for any
@@ -234,11 +243,19 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
   // taps pointers per position, or the patches of c floats), whole tiles.
   const int64_t per_position = gather ? c * int64_t{sizeof(float)} : taps * int64_t{sizeof(const float*)};
   const int64_t mc_cap = std::min(kNhwcMcMax, kNhwcUnitBufferBytes / per_position) / Mr * Mr;
-  const int64_t mc = std::min(mc_cap, (positions + Mr - 1) / Mr * Mr);
+  // With threads, as many position blocks per image as a multiple of the thread count
+  // (3136 positions on 2 threads: 14 blocks of 224, not 13 of 256, which leaves one
+  // thread 7 and the other 6). Blocks only move unit boundaries, never a sum's order.
+  const int64_t threads = pool ? pool->threads() : 1;
+  int64_t mc = std::min(mc_cap, (positions + Mr - 1) / Mr * Mr);
+  if (threads > 1 && positions > mc) {
+    const int64_t blocks = ((positions + mc - 1) / mc + threads - 1) / threads * threads;
+    mc = ((positions + blocks - 1) / blocks + Mr - 1) / Mr * Mr;
+  }
   const int64_t pblocks = (positions + mc - 1) / mc;
   // Split the panels only when there are too few position blocks to give each thread two
   // units (resnet's 7x7 maps: 49 positions are a single block).
-  const int64_t threads = pool ? pool->threads() : 1, base_units = p.batch * pblocks;
+  const int64_t base_units = p.batch * pblocks;
   int64_t panels_per_unit = panels;
   if (threads > 1 && base_units < 2 * threads) {
     const int64_t want = std::min(panels, (2 * threads + base_units - 1) / base_units);
