@@ -37,6 +37,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 
 #include "kernels/x86/conv_nhwc_f32.hpp"
 #include "kernels/x86/gemm_f32_epilogue.hpp"
@@ -112,13 +113,20 @@ struct TileOut {
   bool first, last;
 };
 
+// Relu and Clip (ReLU6) are applied in registers; the other activations (exp, tanh, erf:
+// a lot of code, which inlined for each of the 2 x MR accumulators made the loop too big
+// for the instruction cache) run afterwards over the stored tile, still in L1.
 template <int Mr, bool Half>
 inline void igemm_store(V (&acc)[Mr][2], const TileOut& o, const ref::Epilogue& e) {
   constexpr int kHalves = Half ? 1 : 2;
+  using A = ref::EpilogueAct;
   // Full panels store unmasked (masked AVX2 stores are slow on AMD); tails are masked.
   const bool full = o.n == kNhwcNr;
   const Vf::Mask mask[2] = {Vf::mask(o.n), Vf::mask(o.n - Vf::kLanes)};
   auto load = [&](const float* p, int h) { return full ? Vf::load(p) : Vf::load(p, mask[h]); };
+  const bool clamp = o.last && (e.act == A::kRelu || e.act == A::kClip);
+  const V lo = Vf::set(e.act == A::kClip ? e.alpha : 0.0f);
+  const V hi = Vf::set(e.act == A::kClip ? e.beta : std::numeric_limits<float>::infinity());
   // Constant trip count (rows past m skipped) so that acc stays in registers.
 #pragma GCC unroll 8
   for (int i = 0; i < Mr; ++i) {
@@ -133,13 +141,16 @@ inline void igemm_store(V (&acc)[Mr][2], const TileOut& o, const ref::Epilogue& 
         if (o.bias) v = Vf::add(v, load(o.bias + h * Vf::kLanes, h));
         if (o.residual) v = Vf::add(v, load(o.residual + i * o.ldy + h * Vf::kLanes, h));
       }
-      if (o.last) v = vact(v, e);
+      if (clamp) v = Vf::min(Vf::max(v, lo), hi);
       if (full) {
         Vf::store(yr + h * Vf::kLanes, v);
       } else {
         Vf::store(yr + h * Vf::kLanes, v, mask[h]);
       }
     }
+  }
+  if (o.last && !clamp && e.act != A::kNone) {
+    for (int i = 0; i < o.m; ++i) act_row(o.y + i * o.ldy, o.n, e);
   }
 }
 
