@@ -1,38 +1,11 @@
 // Transpose of a constant -> the transposed constant (e.g. a weight exported as W and read
 // through Transpose(W) by MatMul). The session would fold it at prepare too; doing it here
 // lets later rewrites (MatMul+Add -> Gemm, scale folds) see a constant operand.
-// Output element at index o reads input element sum_d o_d * in_stride[perm[d]].
-#include <cstring>
-
 #include "passes/passes.hpp"
 #include "passes/rewrite_util.hpp"
 
 namespace wisp::passes {
 namespace {
-
-Tensor permuted(const Tensor& in, const std::vector<int64_t>& perm) {
-  const Shape& s = in.shape();
-  const int rank = s.rank();
-  Shape out_shape = s;
-  std::vector<int64_t> in_stride(static_cast<size_t>(rank), 1), stride(static_cast<size_t>(rank));
-  for (int d = rank - 2; d >= 0; --d) in_stride[size_t(d)] = in_stride[size_t(d + 1)] * s[d + 1];
-  for (int d = 0; d < rank; ++d) {
-    out_shape[d] = s[static_cast<int>(perm[size_t(d)])];
-    stride[size_t(d)] = in_stride[size_t(perm[size_t(d)])];
-  }
-  Tensor out(in.dtype(), out_shape);
-  const int64_t esize = dtype_size(in.dtype());
-  const auto* src = static_cast<const unsigned char*>(in.data());
-  auto* dst = static_cast<unsigned char*>(out.data());
-  std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
-  for (int64_t o = 0; o < out.numel(); ++o) {
-    int64_t off = 0;
-    for (int d = 0; d < rank; ++d) off += idx[size_t(d)] * stride[size_t(d)];
-    std::memcpy(dst + o * esize, src + off * esize, static_cast<size_t>(esize));
-    for (int d = rank - 1; d >= 0 && ++idx[size_t(d)] == out_shape[d]; --d) idx[size_t(d)] = 0;
-  }
-  return out;
-}
 
 bool valid_perm(const std::vector<int64_t>& perm, int rank) {
   if (static_cast<int>(perm.size()) != rank) return false;
@@ -59,7 +32,7 @@ bool fold_constant_transpose(Graph& g) {
     if (!n.attrs.has("perm"))
       for (int d = c->shape().rank() - 1; d >= 0; --d) perm.push_back(d);
     if (!valid_perm(perm, c->shape().rank())) continue;
-    Tensor t = permuted(*c, perm);
+    Tensor t = permuted_tensor(*c, perm);
     y->dtype = t.dtype();
     SymShape s;
     for (int64_t d : t.shape()) s.push_back(SymDim{d, ""});

@@ -1,4 +1,4 @@
-// Activation fusion: Conv/Gemm followed by Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
+// Activation fusion: Conv/Gemm (and the com.wisp NhwcConv/NhwcDepthwiseConv) followed by Relu, Clip, LeakyRelu, Sigmoid, HardSigmoid,
 // HardSwish, Tanh or Gelu becomes one node whose kernel applies the activation after the bias
 // (ref::Epilogue, carried by the wisp_activation* attributes of ir/ops/epilogue_attrs.hpp).
 // SiLU, which ONNX spells Mul(y, Sigmoid(y)), is recognised as that pair (either Mul operand
@@ -55,7 +55,13 @@ std::optional<ref::Epilogue> epilogue_of(const Node& act) {
   return e;
 }
 
+// The NHWC convs of passes/layout_nhwc.cpp (com.wisp) carry the same epilogue.
+bool is_nhwc_conv(const Node& p) {
+  return p.domain == "com.wisp" && (p.op_type == "NhwcConv" || p.op_type == "NhwcDepthwiseConv");
+}
+
 bool fusable_producer(const Node& p) {
+  if (is_nhwc_conv(p)) return !p.attrs.has(kActivationAttr) && p.outputs.size() == 1;
   if (!p.domain.empty() || (p.op_type != "Conv" && p.op_type != "Gemm")) return false;
   if (p.attrs.has(kActivationAttr) || p.outputs.size() != 1) return false;
   // Conv is floating point only; a Gemm may be integer, where activations do not apply.

@@ -6,77 +6,17 @@
 // Conditions: the Conv is group 1 (the kernels that add the residual), has no fused
 // activation yet (it would have to apply after the Add), no residual yet, its output is
 // read only by the Add, and both Add operands have the same known shape (no broadcast)
-// and float type. Imported graphs rarely declare intermediate shapes, so the shapes are
-// worked out here by running each op's shape inference in node order from the static
-// graph input shapes (any value it cannot settle counts as unknown: no fusion there).
+// and float type (passes/static_shapes.hpp; unknown shapes: no fusion). The NHWC form
+// (NhwcConv, com.wisp, passes/layout_nhwc.cpp) fuses the same way, R in NHWC.
 // The Conv takes over the Add's output; as the residual may be produced after the Conv
 // in node order, the graph is re-sorted topologically.
-#include <map>
-
-#include "ir/op_registry.hpp"
 #include "ir/ops/epilogue_attrs.hpp"
 #include "passes/passes.hpp"
 #include "passes/rewrite_util.hpp"
+#include "passes/static_shapes.hpp"
 
 namespace wisp::passes {
 namespace {
-
-// Static shapes of the values, where shape inference from the graph inputs settles them.
-class StaticShapes {
- public:
-  explicit StaticShapes(const Graph& g) {
-    for (const Value* in : g.inputs) {
-      if (!in->shape || in->dtype == DType::kUndefined) continue;
-      Shape s;
-      bool ok = true;
-      for (const SymDim& d : *in->shape) {
-        ok &= d.is_static();
-        s.push_back(d.value);
-      }
-      if (ok) views_[in] = TensorView{in->dtype, s, nullptr};
-    }
-    for (const auto& np : g.nodes()) infer(*np);
-  }
-  const TensorView* find(const Value* v) const {
-    if (v && v->constant) return nullptr;  // a constant residual is not the case fused here
-    auto it = views_.find(v);
-    return it == views_.end() ? nullptr : &it->second;
-  }
-
- private:
-  const TensorView* input(const Value* v) {
-    if (v->constant) {
-      auto [it, fresh] = views_.try_emplace(v);
-      if (fresh) it->second = v->constant->view();
-      return &it->second;
-    }
-    return find(v);
-  }
-  void infer(const Node& n) {
-    const OpSchema* schema = find_op_schema(n.domain, n.op_type);
-    if (!schema || !schema->infer) return;
-    std::vector<const TensorView*> ins;
-    for (const Value* v : n.inputs) {
-      if (!v) {
-        ins.push_back(nullptr);
-        continue;
-      }
-      const TensorView* t = input(v);
-      if (!t) return;
-      ins.push_back(t);
-    }
-    try {
-      InferContext ctx(n, ins, /*values_known=*/false);
-      schema->infer(ctx);
-      for (size_t i = 0; i < n.outputs.size(); ++i) {
-        const auto& info = ctx.outputs()[i];
-        if (n.outputs[i] && info.set && !info.dynamic) views_[n.outputs[i]] = TensorView{info.dtype, info.shape, nullptr};
-      }
-    } catch (...) {  // not settled statically (data-dependent, unsupported...): unknown
-    }
-  }
-  std::map<const Value*, TensorView> views_;
-};
 
 bool same_static_shape(const StaticShapes& shapes, const Value* a, const Value* b) {
   const TensorView *ta = shapes.find(a), *tb = shapes.find(b);
@@ -84,7 +24,9 @@ bool same_static_shape(const StaticShapes& shapes, const Value* a, const Value* 
 }
 
 bool fusable_conv(const Node* conv) {
-  return conv && conv->op_type == "Conv" && conv->domain.empty() && conv->outputs.size() == 1 &&
+  const bool nchw = conv && conv->op_type == "Conv" && conv->domain.empty();
+  const bool nhwc = conv && conv->op_type == "NhwcConv" && conv->domain == "com.wisp";
+  return (nchw || nhwc) && conv->outputs.size() == 1 &&
          conv->attrs.get_int("group", 1) == 1 && !conv->attrs.has(kActivationAttr) &&
          !conv->attrs.has(kResidualAttr) && conv->inputs.size() <= 3;
 }

@@ -41,17 +41,28 @@ const std::vector<Pass>& default_passes() {
 
 OptimizeReport optimize_graph(Graph& graph, const OptimizeOptions& options) {
   OptimizeReport report;
+  auto enabled = [&](const char* name) {
+    return std::find(options.disabled.begin(), options.disabled.end(), name) == options.disabled.end();
+  };
+  // The layout pass runs last in each round: the fusions before it see the ONNX ops, and
+  // work on the Nhwc convs in the next round too, so the order does not matter for them.
+  report.layout_requested = resolve_layout(options.layout);
   for (bool changed = true; changed && report.rounds < options.max_rounds;) {
     changed = false;
     ++report.rounds;
     for (const Pass& p : default_passes()) {
-      if (std::find(options.disabled.begin(), options.disabled.end(), p.name) != options.disabled.end()) continue;
+      if (!enabled(p.name)) continue;
       if (p.run(graph)) {
         changed = true;
         report.applied.push_back(p.name);
       }
     }
+    if (enabled("layout_nhwc") && passes::layout_nhwc(graph, report.layout_requested, &report.layout)) {
+      changed = true;
+      report.applied.push_back("layout_nhwc");
+    }
   }
+  count_layout(graph, report.layout);
   verify_graph(graph);
   return report;
 }

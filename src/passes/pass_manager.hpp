@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ir/graph.hpp"
+#include "passes/layout_nhwc.hpp"
 
 namespace wisp {
 
@@ -20,17 +21,22 @@ struct Pass {
   bool (*run)(Graph&);
 };
 
-// Every pass, in the order they run within one round.
+// Every pass, in the order they run within one round. The layout pass ("layout_nhwc",
+// passes/layout_nhwc.hpp) takes the options' layout, so it is not in this list: it runs
+// last in every round (disable it by name like the others).
 const std::vector<Pass>& default_passes();
 
 struct OptimizeOptions {
   int max_rounds = 8;                 // bound on fixed-point rounds over the pass list
   std::vector<std::string> disabled;  // pass names to skip
+  Layout layout = Layout::kAuto;      // internal layout of float convs/pools (WISP_LAYOUT overrides kAuto)
 };
 
 struct OptimizeReport {
   int rounds = 0;
   std::vector<std::string> applied;  // names of passes that changed the graph, in order (with repeats)
+  Layout layout_requested = Layout::kAuto;  // the options' layout, resolved (resolve_layout)
+  LayoutReport layout;                      // what the layout pass chose and what is left
 };
 
 // Optimizes `graph` in place, then verify_graph()s it (throws kInvalidModel on a broken rewrite).

@@ -24,8 +24,12 @@ bool merge_transposes(Graph& g);
 bool collapse_reshapes(Graph& g);
 // Transpose(constant) -> the transposed constant.
 bool fold_constant_transpose(Graph& g);
-// Transpose(p) -> elementwise -> Transpose(p^-1) -> the elementwise op alone.
+// Transpose(p) -> elementwise ops / Concat -> Transpose(p^-1) -> the ops alone (constant
+// operands permuted along, shared Transposes kept for their other readers).
 bool cancel_transposes_around_elementwise(Graph& g);
+// A Transpose moving only size-1 axes (static shape) -> Reshape. Used by layout_nhwc
+// (passes/layout_nhwc.hpp, which also declares that pass); not in the default list.
+bool transposes_to_reshapes(Graph& g);
 // A 2-D Transpose feeding Gemm/MatMul -> the Gemm's transA/transB.
 bool fold_transpose_into_gemm(Graph& g);
 // ReduceMean/Sub/Pow/ReduceMean/Add/Sqrt/Div[/Mul/Add] over the last axis -> LayerNormalization.

@@ -1,6 +1,7 @@
 #include "passes/rewrite_util.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <set>
 
 #include "ir/implicit_inputs.hpp"
@@ -74,6 +75,31 @@ std::optional<std::vector<int64_t>> ints_constant(const Value* v) {
   const Tensor* t = constant_of(v);
   if (!t || t->dtype() != DType::kI64 || t->shape().rank() != 1) return std::nullopt;
   return std::vector<int64_t>(t->as<int64_t>(), t->as<int64_t>() + t->numel());
+}
+
+// Output element at index o reads input element sum_d o_d * in_stride[perm[d]].
+Tensor permuted_tensor(const Tensor& in, const std::vector<int64_t>& perm) {
+  const Shape& s = in.shape();
+  const int rank = s.rank();
+  Shape out_shape = s;
+  std::vector<int64_t> in_stride(static_cast<size_t>(rank), 1), stride(static_cast<size_t>(rank));
+  for (int d = rank - 2; d >= 0; --d) in_stride[size_t(d)] = in_stride[size_t(d + 1)] * s[d + 1];
+  for (int d = 0; d < rank; ++d) {
+    out_shape[d] = s[static_cast<int>(perm[size_t(d)])];
+    stride[size_t(d)] = in_stride[size_t(perm[size_t(d)])];
+  }
+  Tensor out(in.dtype(), out_shape);
+  const int64_t esize = dtype_size(in.dtype());
+  const auto* src = static_cast<const unsigned char*>(in.data());
+  auto* dst = static_cast<unsigned char*>(out.data());
+  std::vector<int64_t> idx(static_cast<size_t>(rank), 0);
+  for (int64_t o = 0; o < out.numel(); ++o) {
+    int64_t off = 0;
+    for (int d = 0; d < rank; ++d) off += idx[size_t(d)] * stride[size_t(d)];
+    std::memcpy(dst + o * esize, src + off * esize, static_cast<size_t>(esize));
+    for (int d = rank - 1; d >= 0 && ++idx[size_t(d)] == out_shape[d]; --d) idx[size_t(d)] = 0;
+  }
+  return out;
 }
 
 }  // namespace wisp::passes

@@ -53,4 +53,7 @@ std::optional<double> scalar_constant(const Value* v);
 // A constant rank-1 int64 tensor's values (Reshape's shape, ...).
 std::optional<std::vector<int64_t>> ints_constant(const Value* v);
 
+// The tensor transposed: out axis d is in axis perm[d] (perm valid for its rank).
+Tensor permuted_tensor(const Tensor& in, const std::vector<int64_t>& perm);
+
 }  // namespace wisp::passes

@@ -21,7 +21,9 @@ int64_t node_macs(const Node& node, const Session& session) {
   }
   const Shape* y = shape_of(0, true);
   if (!y) return 0;
-  if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv" || op == "ConvTranspose") {
+  // The NHWC convs of the layout pass (com.wisp) cost what the Conv they replace did.
+  const bool nhwc_conv = node.domain == "com.wisp" && (op == "NhwcConv" || op == "NhwcDepthwiseConv");
+  if (op == "Conv" || op == "ConvInteger" || op == "QLinearConv" || op == "ConvTranspose" || nhwc_conv) {
     const Shape* w = shape_of(op == "QLinearConv" ? 3 : 1, false);
     if (!w || w->rank() < 2) return 0;
     // Each output element (Conv) or input element (ConvTranspose) costs one weight slice.

@@ -26,8 +26,10 @@ parameter count, and, after preparing it (symbolic dimensions default to 1; over
 A model with unsupported ops fails with one message listing all of them.
 --graph also prints every node with its inputs, outputs, types and attributes.
 --optimized runs the graph optimizer (as `wisp run` and `wisp eval` do) and prints the
-node counts and op histogram before and after; everything after that (--graph, the
-prepared costs) is then of the optimized graph.
+node counts and op histogram before and after, and the layout choice (NCHW or NHWC, why,
+the nodes in NHWC and the conversions left); everything after that (--graph, the
+prepared costs) is then of the optimized graph. The environment variable WISP_LAYOUT
+(auto, nchw, nhwc, nhwc-always) overrides the layout choice here and in every command.
 )";
 
 std::string io_line(const Value& v) {
@@ -74,6 +76,11 @@ void print_optimizer_summary(const Model& before, const Model& after, const Opti
   std::string list;
   for (const auto& [p, n] : applied) list += str_cat(list.empty() ? "" : ", ", p, n > 1 ? str_cat(" x", n) : "");
   std::printf("  passes that changed the graph: %s\n", list.empty() ? "none" : list.c_str());
+  const LayoutReport& l = report.layout;
+  std::printf("  layout %s (requested %s): %d nodes in NHWC, %d conversion%s left (%lld elements), %d trivial (Reshape)\n",
+              l.decision.c_str(), layout_name(report.layout_requested), l.nhwc_nodes, l.conversions,
+              l.conversions == 1 ? "" : "s", static_cast<long long>(l.conversion_elements), l.trivial_conversions);
+  if (!l.reason.empty()) std::printf("    %s\n", l.reason.c_str());
 }
 
 #ifdef WISP_WITH_FORMAT
@@ -166,6 +173,12 @@ int cmd_inspect(const std::vector<std::string>& argv) {
       j.begin_array("passes_applied");
       for (const std::string& p : report.applied) j.value("", p);
       j.end_array();
+      j.begin_object("layout").value("decision", report.layout.decision).value("reason", report.layout.reason);
+      j.value("requested", std::string(layout_name(report.layout_requested)));
+      j.value("nhwc_nodes", static_cast<int64_t>(report.layout.nhwc_nodes));
+      j.value("conversions", static_cast<int64_t>(report.layout.conversions));
+      j.value("conversion_elements", report.layout.conversion_elements);
+      j.value("trivial_conversions", static_cast<int64_t>(report.layout.trivial_conversions)).end_object();
     }
     j.value("nodes", static_cast<int64_t>(model->graph.nodes().size())).value("parameters", st.parameters);
     j.value("weight_bytes", st.initializer_bytes).value("macs", st.macs);
