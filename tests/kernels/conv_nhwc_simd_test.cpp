@@ -225,6 +225,23 @@ TEST_P(NhwcConvSimd, MatchesReferenceAndIsBitIdenticalForAnyThreadCount) {
   }
 }
 
+// A kernel whose taps x MR row pointers do not fit the unit's table (23 x 23 = 529 taps)
+// goes to the reference kernel and still gives its values.
+TEST_P(NhwcConvSimd, LargeKernelsGoToTheReference) {
+  std::string why;
+  KernelFn fn = variant(GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  const Case c{1, 25, 26, 20, 5, 23, 23, {1, 1}, {1, 0, 0, 1}, {}, true, ref::EpilogueAct::kRelu};
+  const ref::ConvParams p = params_of(c);
+  const Inputs in = make_inputs(c, p);
+  const Shape ys{1, p.geo.out[1], p.geo.out[2], 5};
+  const Tensor want = reference_nhwc(p, in.x, in.w, &in.b, nullptr);
+  ref::ConvParams pa = p;
+  pa.epilogue = {};
+  const Tensor ab = abs_of(in.b), scale = reference_nhwc(pa, abs_of(in.x), abs_of(in.w), &ab, nullptr);
+  EXPECT_TRUE(close(test::call_kernel1(fn, &p, input_list(c, in), ys), want, scale));
+}
+
 // A non-constant W is packed into the scratch on every call (the cache stays empty) and
 // gives the same bits as the cached packing; a second W in another buffer is not served
 // from a stale cache.
