@@ -17,8 +17,9 @@
 // K in blocks of about kKc steps -- whole taps of all channels when C is small, one tap and
 // a slice of channels when C is large (resnet's 512-channel 3x3: 9 x 2 blocks of 256) --
 // and for each block sweeps its panels (the block's weights, kc x NR, stay in L1; the
-// first tile prefetches the next panel's, which matters when the weights come from L3:
-// resnet's 7x7 stage has 9.4 MB of them) over its tiles (the block's input rows stay in
+// first tile prefetches the next panel's into L2 -- not L1, where it would evict the
+// block still in use -- which matters when the weights come from L3: resnet's 7x7 stage
+// has 9.4 MB of them) over its tiles (the block's input rows stay in
 // L2). The first block adds bias and residual to the sum, later blocks accumulate onto Y,
 // the last applies the activation, each while the tile is in registers.
 //
@@ -83,8 +84,8 @@ inline void igemm_accumulate(const float* const* rows, int64_t ntaps, int64_t c0
     const float* pt = prefetch ? prefetch + t * b_tap_stride : nullptr;
     for (int64_t c = 0; c < clen; ++c) {
       if (pt) {
-        _mm_prefetch(reinterpret_cast<const char*>(pt), _MM_HINT_T0);
-        if constexpr (kNhwcNr * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(pt + 16), _MM_HINT_T0);
+        _mm_prefetch(reinterpret_cast<const char*>(pt), _MM_HINT_T1);
+        if constexpr (kNhwcNr * 4 > 64) _mm_prefetch(reinterpret_cast<const char*>(pt + 16), _MM_HINT_T1);
         pt += kNhwcNr;
       }
       const V b0 = Vf::load(bt);
@@ -359,7 +360,7 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
             const int64_t col = q * kNhwcNr;
             const float* b = a.packed_w + (q * taps + t0) * c * kNhwcNr + c0 * kNhwcNr;
             const int n_cols = static_cast<int>(std::min(kNhwcNr, m - col));
-            // The first tile pulls the next panel's block into L1 while it computes.
+            // The first tile pulls the next panel's block into L2 while it computes.
             const float* next_b = q + 1 < q1 ? b + taps * c * kNhwcNr : nullptr;
             for (int64_t tile = 0; tile < tiles; ++tile) {
               const int64_t row0 = tile * Mr;
