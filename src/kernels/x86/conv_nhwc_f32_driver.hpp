@@ -41,7 +41,6 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
-#include <limits>
 
 #include "kernels/x86/conv_nhwc_f32.hpp"
 #include "kernels/x86/gemm_f32_epilogue.hpp"
@@ -128,9 +127,8 @@ inline void igemm_store(V (&acc)[Mr][2], const TileOut& o, const ref::Epilogue& 
   const bool full = o.n == kNhwcNr;
   const Vf::Mask mask[2] = {Vf::mask(o.n), Vf::mask(o.n - Vf::kLanes)};
   auto load = [&](const float* p, int h) { return full ? Vf::load(p) : Vf::load(p, mask[h]); };
-  const bool clamp = o.last && (e.act == A::kRelu || e.act == A::kClip);
-  const V lo = Vf::set(e.act == A::kClip ? e.alpha : 0.0f);
-  const V hi = Vf::set(e.act == A::kClip ? e.beta : std::numeric_limits<float>::infinity());
+  const bool relu = o.last && e.act == A::kRelu, clip = o.last && e.act == A::kClip;
+  const V lo = Vf::set(clip ? e.alpha : 0.0f), hi = Vf::set(clip ? e.beta : 0.0f);
   // Constant trip count (rows past m skipped) so that acc stays in registers.
 #pragma GCC unroll 8
   for (int i = 0; i < Mr; ++i) {
@@ -145,7 +143,8 @@ inline void igemm_store(V (&acc)[Mr][2], const TileOut& o, const ref::Epilogue& 
         if (o.bias) v = Vf::add(v, load(o.bias + h * Vf::kLanes, h));
         if (o.residual) v = Vf::add(v, load(o.residual + i * o.ldy + h * Vf::kLanes, h));
       }
-      if (clamp) v = Vf::min(Vf::max(v, lo), hi);
+      if (relu) v = Vf::max(v, lo);
+      if (clip) v = Vf::min(Vf::max(v, lo), hi);
       if (full) {
         Vf::store(yr + h * Vf::kLanes, v);
       } else {
@@ -153,7 +152,7 @@ inline void igemm_store(V (&acc)[Mr][2], const TileOut& o, const ref::Epilogue& 
       }
     }
   }
-  if (o.last && !clamp && e.act != A::kNone) {
+  if (o.last && !relu && !clip && e.act != A::kNone) {
     for (int i = 0; i < o.m; ++i) act_row(o.y + i * o.ldy, o.n, e);
   }
 }
