@@ -23,10 +23,14 @@
 #include "ir/ops/epilogue_attrs.hpp"
 // GCC 12 reports a false -Wrestrict in std::operator+("x", std::to_string(i)) of
 // run_node (nhwc_test_util.hpp) once inlined here (a known GCC 12 bug).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include "kernels/nhwc_test_util.hpp"
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/conv.hpp"
