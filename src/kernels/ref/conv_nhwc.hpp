@@ -13,12 +13,17 @@
 namespace wisp::ref {
 
 // Scratch bytes of NhwcConv (group 1) for the kernel of `isa` with `threads` threads.
-// The reference kernel sums each output element directly: none.
+// The reference kernel sums each output element directly: none. The x86 float32 kernels
+// (kernels/x86/conv_nhwc_f32_ops.cpp) keep their per-unit row tables on the stack and
+// cache a constant W's packing in the params; a non-constant W is packed into the scratch
+// on every call: panels of NR output channels (16 for AVX2, 32 for AVX-512, as
+// NhwcConvF32Impl::packed_size) x C x taps floats, + 16 floats to align to 64 bytes.
 inline int64_t nhwc_conv_scratch_bytes(const ConvParams& p, Isa isa, int threads) {
-  (void)p;
-  (void)isa;
   (void)threads;
-  return 0;
+  if (p.w_constant || p.group != 1 || (isa != Isa::kAvx2 && isa != Isa::kAvx512)) return 0;
+  const int64_t nr = isa == Isa::kAvx512 ? 32 : 16;
+  const int64_t panels = (p.out_channels + nr - 1) / nr;
+  return (panels * nr * p.in_channels * p.geo.kernel_size() + 16) * int64_t{sizeof(float)};
 }
 
 // Scratch bytes of NhwcDepthwiseConv (group == C, M == C * multiplier). Reference: none.
