@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -15,11 +16,24 @@ namespace {
 // Set while a thread runs a chunk: a nested parallel_for then runs inline.
 thread_local bool t_in_parallel_region = false;
 
-// How long an idle worker polls for the next call before sleeping: long enough to catch
-// the next kernel of a model run (gaps are microseconds) or the next run of a benchmark
-// loop, short enough not to burn a core for long when idle. Measured by the clock, not by
-// a pause count: a pause takes ~26 ns on Zen 4 but ~1-3 ns on older CPUs.
-constexpr auto kSpinTime = std::chrono::microseconds(500);
+// How long an idle worker polls for the next call before sleeping. Long enough to catch
+// the next kernel of a model run (gaps between parallel ops are microseconds), short
+// because a spinning worker takes CPU from everything else: on a loaded 2-core machine
+// (load 5.5) shufflenet_v2 at 2 threads had median 5.7-6.2 ms with no spin, 8-10 ms with
+// 100-200 us and 10-16 ms with 500 us. Asleep, a worker costs the caller a futex wake
+// per call, and arrives late (the caller then runs that chunk itself: chunks are claimed,
+// not assigned). Measured by the clock, not by a pause count: a pause takes ~26 ns on
+// Zen 4, ~1-3 ns on older CPUs. WISP_POOL_SPIN_US overrides it (0 on a shared machine,
+// more on a dedicated one), read once per process.
+std::chrono::microseconds spin_time() {
+  static const std::chrono::microseconds spin = [] {
+    const char* env = std::getenv("WISP_POOL_SPIN_US");
+    if (!env || !*env) return std::chrono::microseconds(50);
+    const long us = std::strtol(env, nullptr, 10);
+    return std::chrono::microseconds(std::clamp<long>(us, 0, 1'000'000));
+  }();
+  return spin;
+}
 // Pauses between clock reads (a steady_clock read costs ~60 ns here).
 constexpr int kPausesPerCheck = 32;
 
@@ -129,7 +143,7 @@ void ThreadPool::worker() {
   for (;;) {
     uint64_t word = claim_.load(std::memory_order_acquire);
     if (generation_of(word) == seen) {
-      const auto until = std::chrono::steady_clock::now() + kSpinTime;
+      const auto until = std::chrono::steady_clock::now() + spin_time();
       for (int i = 1; generation_of(word) == seen; ++i) {
         cpu_relax();
         word = claim_.load(std::memory_order_acquire);

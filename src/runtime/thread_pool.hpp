@@ -14,12 +14,13 @@
 // assume that chunk c runs on thread c; per-slot scratch is indexed by the item
 // (gemm_f32_conv_driver.hpp runs parallel_for over slots), never by a thread id.
 //
-// Workers spin briefly (about 0.5 ms, by the clock) on the claim word after their last
-// chunk (kernels are called back to back while a model runs), then sleep on a condition
-// variable; the caller locks and notifies only when some worker sleeps. A call allocates
-// nothing and takes no lock while the workers spin. A parallel_for issued from inside a
-// chunk (nested) runs serially on the calling thread. One parallel_for at a time per
-// pool: a pool belongs to one Session, which runs on one thread at a time.
+// Workers spin briefly (50 us by the clock; WISP_POOL_SPIN_US overrides) on the claim
+// word after their last chunk (kernels are called back to back while a model runs), then
+// sleep on a condition variable; the caller locks and notifies only when some worker
+// sleeps. A call allocates nothing and takes no lock while the workers spin. A
+// parallel_for issued from inside a chunk (nested) runs serially on the calling thread.
+// One parallel_for at a time per pool: a pool belongs to one Session, which runs on one
+// thread at a time.
 #pragma once
 #include <atomic>
 #include <condition_variable>
