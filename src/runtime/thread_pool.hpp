@@ -1,14 +1,26 @@
 // A small fork-join thread pool for kernels: parallel_for(n, fn(begin, end)).
 //
-// Work is split statically into `threads()` contiguous chunks, chunk t being
-// [n*t/T, n*(t+1)/T): which indices a thread gets depends only on n and T, and every
+// Work is split statically into min(threads(), n) contiguous chunks, chunk c being
+// [n*c/T, n*(c+1)/T): which indices a chunk holds depends only on n and T, and every
 // index is computed by exactly the code that would compute it serially, so a kernel that
 // writes disjoint outputs per index gives bit-identical results for any thread count.
-// The calling thread runs chunk 0; workers 1..T-1 spin briefly on a generation counter
-// (kernels are called back to back while a model runs), then sleep on a condition
-// variable. A call allocates nothing. A parallel_for issued from inside a chunk (nested)
-// runs serially on the calling thread. One parallel_for at a time per pool: a pool
-// belongs to one Session, which runs on one thread at a time.
+//
+// Which thread runs a chunk is NOT fixed: the caller and the workers claim chunks from
+// one atomic word (generation | chunk count | next chunk), the caller first. A worker that
+// has not woken up yet (descheduled on a busy machine, or asleep) therefore costs nothing:
+// the caller runs its chunk too, and only waits for chunks already being run. With a fixed
+// chunk per thread, one late worker made every parallel_for wait for a scheduler time
+// slice (2 threads ran 5-10x slower than 1 on a loaded 2-core machine). Kernels must not
+// assume that chunk c runs on thread c; per-slot scratch is indexed by the item
+// (gemm_f32_conv_driver.hpp runs parallel_for over slots), never by a thread id.
+//
+// Workers spin briefly (50 us by the clock; WISP_POOL_SPIN_US overrides) on the claim
+// word after their last chunk (kernels are called back to back while a model runs), then
+// sleep on a condition variable; the caller locks and notifies only when some worker
+// sleeps. A call allocates nothing and takes no lock while the workers spin. A
+// parallel_for issued from inside a chunk (nested) runs serially on the calling thread.
+// One parallel_for at a time per pool: a pool belongs to one Session, which runs on one
+// thread at a time.
 #pragma once
 #include <atomic>
 #include <condition_variable>
@@ -51,19 +63,29 @@ class ThreadPool {
     void* fn = nullptr;
     void (*call)(void*, int64_t, int64_t) = nullptr;
   };
+  // The claim word: generation (high 32 bits), chunk count (16), next chunk to claim (16).
+  static constexpr int kChunkBits = 16;
+  static constexpr uint64_t kChunkMask = (uint64_t{1} << kChunkBits) - 1;
+
   void run(int64_t n, Task task);
-  void worker(int index);
-  void run_chunk(int index);
+  void worker();
+  // Claims and runs chunks of generation `gen` until none is left.
+  void claim_chunks(uint32_t gen);
+  void run_chunk(int c);
 
   int threads_ = 1;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
+  alignas(64) std::atomic<uint64_t> claim_{0};
+  alignas(64) std::atomic<int> done_{0};
+  std::atomic<int> sleepers_{0};
   std::atomic<bool> stop_{false};
+  // Written by the caller before it publishes a generation in claim_; read by a thread
+  // only after it claimed a chunk of that generation.
   Task task_;
   int64_t n_ = 0;
+  int chunks_ = 0;
   std::exception_ptr error_;
   std::atomic<bool> has_error_{false};
   std::mutex error_mutex_;

@@ -9,7 +9,7 @@
 namespace wisp::test {
 
 std::vector<Tensor> run_op(const std::string& op_type, const std::vector<OpInput>& inputs, const Attributes& attrs,
-                           int num_outputs, int opset) {
+                           int num_outputs, int opset, int threads) {
   auto model = std::make_shared<Model>();
   Graph& g = model->graph;
   g.opset_imports[""] = opset;
@@ -40,7 +40,9 @@ std::vector<Tensor> run_op(const std::string& op_type, const std::vector<OpInput
   Node* n = g.add_node(op_type, "node", ins, outs);
   n->attrs = attrs;
   g.outputs = outs;
-  Session session(model);
+  SessionConfig config;
+  config.threads = threads;
+  Session session(model, config);
   return session.run(feeds);
 }
 

@@ -18,9 +18,9 @@ struct OpInput {
 
 // Builds a graph with one node `op_type` (ai.onnx, opset `opset`) whose inputs are graph
 // inputs (or constants) and whose `num_outputs` outputs are graph outputs, runs it, and
-// returns the outputs. Throws wisp::Error like a real model would.
+// returns the outputs on `threads` threads. Throws wisp::Error like a real model would.
 std::vector<Tensor> run_op(const std::string& op_type, const std::vector<OpInput>& inputs, const Attributes& attrs = {},
-                           int num_outputs = 1, int opset = 21);
+                           int num_outputs = 1, int opset = 21, int threads = 1);
 
 // Convenience: all inputs are graph inputs, one output.
 Tensor run_op1(const std::string& op_type, const std::vector<Tensor>& inputs, const Attributes& attrs = {});

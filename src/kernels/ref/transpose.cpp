@@ -70,7 +70,7 @@ void transpose_kernel(const KernelArgs& a) {
   for (int d = 0; d < out.shape.rank(); ++d) strides[d] = in_strides[a.p<TransposeParams>().perm[d]];
   dispatch_elem_size(in.dtype, "Transpose", [&](auto tag) {
     using U = decltype(tag);
-    strided_copy(in.as<const U>(), 0, strides, out.shape, out.as<U>());
+    strided_copy(in.as<const U>(), 0, strides, out.shape, out.as<U>(), a.pool);
   });
 }
 
@@ -95,7 +95,7 @@ void slice_kernel(const KernelArgs& a) {
   }
   dispatch_elem_size(in.dtype, "Slice", [&](auto tag) {
     using U = decltype(tag);
-    strided_copy(in.as<const U>(), offset, strides, out->shape, out->as<U>());
+    strided_copy(in.as<const U>(), offset, strides, out->shape, out->as<U>(), a.pool);
   });
 }
 
@@ -117,7 +117,7 @@ void expand_kernel(const KernelArgs& a) {
   for (int d = lead; d < r; ++d) strides[d] = in.shape[d - lead] == 1 ? 0 : in_strides[d - lead];
   dispatch_elem_size(in.dtype, "Expand", [&](auto tag) {
     using U = decltype(tag);
-    strided_copy(in.as<const U>(), 0, strides, out->shape, out->as<U>());
+    strided_copy(in.as<const U>(), 0, strides, out->shape, out->as<U>(), a.pool);
   });
 }
 
