@@ -11,7 +11,9 @@
 //     reference kernels (runtime/evaluate_node.hpp, shared with the Session's prepare-time
 //     fold), its outputs replaced by constants of the same names (graph outputs included).
 // Left alone: nondeterministic ops (RandomNormal...), nodes with subgraphs (If/Loop/Scan),
-// com.wisp internal ops, nodes whose evaluation fails (prepare reports the error with
+// com.wisp internal ops, DequantizeLinear (a quantized constant read through DQ is how a
+// model stores int8/int4 weights: the QDQ and int4 fusions match that pattern and run the
+// integer kernels on the small weights; folding would write float weights instead), nodes whose evaluation fails (prepare reports the error with
 // context), and -- the size cap -- nodes whose folded outputs would take more than
 // max(64 KiB, the bytes of their constant inputs): Expand/Tile/ConstantOfShape/Range could
 // otherwise turn a few bytes of model into megabytes of file; the session still folds
@@ -101,14 +103,13 @@ void make_constant(Value* v, Tensor t) {
   v->constant = std::make_shared<const Tensor>(std::move(t));
 }
 
-}  // namespace
-
-bool fold_constants(Graph& g) {
+// One sweep in node order over the shapes known at its start.
+bool fold_sweep(Graph& g) {
   const StaticShapes shapes(g);  // symbolic input dims stay unknown: never folded
   std::vector<const Node*> done;
   for (const auto& np : g.nodes()) {
     const Node& n = *np;
-    if (n.domain == kWispDomain || has_subgraph(n)) continue;
+    if (n.domain == kWispDomain || n.op_type == "DequantizeLinear" || has_subgraph(n)) continue;
     const OpSchema* schema = find_op_schema(n.domain, n.op_type);
     if (!schema || schema->nondeterministic) continue;
     std::optional<std::vector<Tensor>> outs;
@@ -124,6 +125,17 @@ bool fold_constants(Graph& g) {
   }
   remove_nodes(g, done);  // unlinks the producers; the values keep their names and readers
   return !done.empty();
+}
+
+}  // namespace
+
+bool fold_constants(Graph& g) {
+  // Sweeps until nothing folds: a Slice whose bounds just folded has a static shape only in
+  // the next sweep's StaticShapes, and a Shape of it folds then (shufflenet's channel
+  // split needs one sweep per stage). Each sweep removes nodes, so this ends.
+  bool changed = false;
+  while (fold_sweep(g)) changed = true;
+  return changed;
 }
 
 }  // namespace wisp::passes
