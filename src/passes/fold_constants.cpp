@@ -13,7 +13,9 @@
 // Left alone: nondeterministic ops (RandomNormal...), nodes with subgraphs (If/Loop/Scan),
 // com.wisp internal ops, DequantizeLinear (a quantized constant read through DQ is how a
 // model stores int8/int4 weights: the QDQ and int4 fusions match that pattern and run the
-// integer kernels on the small weights; folding would write float weights instead), nodes whose evaluation fails (prepare reports the error with
+// integer kernels on the small weights; folding would write float weights instead), and
+// for the same reason Cast of an f16/bf16 constant (FP16 weights are stored that way: the
+// session widens them in memory at prepare, the file keeps them half size), nodes whose evaluation fails (prepare reports the error with
 // context), and -- the size cap -- nodes whose folded outputs would take more than
 // max(64 KiB, the bytes of their constant inputs): Expand/Tile/ConstantOfShape/Range could
 // otherwise turn a few bytes of model into megabytes of file; the session still folds
@@ -30,6 +32,13 @@ namespace wisp::passes {
 namespace {
 
 constexpr const char* kWispDomain = "com.wisp";
+
+// Reads stored weights in their compact form (see the file comment): left for prepare.
+bool decompresses_weights(const Node& n) {
+  if (n.op_type == "DequantizeLinear") return true;
+  const DType in = n.has_input(0) ? known_dtype(n.inputs[0]) : DType::kUndefined;
+  return n.op_type == "Cast" && (in == DType::kF16 || in == DType::kBF16);
+}
 
 bool has_subgraph(const Node& n) {
   return std::any_of(n.attrs.items().begin(), n.attrs.items().end(), [](const auto& item) {
@@ -109,7 +118,7 @@ bool fold_sweep(Graph& g) {
   std::vector<const Node*> done;
   for (const auto& np : g.nodes()) {
     const Node& n = *np;
-    if (n.domain == kWispDomain || n.op_type == "DequantizeLinear" || has_subgraph(n)) continue;
+    if (n.domain == kWispDomain || decompresses_weights(n) || has_subgraph(n)) continue;
     const OpSchema* schema = find_op_schema(n.domain, n.op_type);
     if (!schema || schema->nondeterministic) continue;
     std::optional<std::vector<Tensor>> outs;

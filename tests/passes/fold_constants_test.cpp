@@ -221,18 +221,21 @@ TEST(FoldConstants, GraphOutputsKeepTheirNames) {
   test::expect_same_outputs(*before, *after);
 }
 
-// DQ(int8 constant) is how a quantized model stores its weights: kept for the QDQ fusions.
-TEST(FoldConstants, KeepsDequantizeLinearOfConstantWeights) {
+// DQ(int8 constant) and Cast(f16 constant) are how models store compact weights: kept.
+TEST(FoldConstants, KeepsCompactWeightsCompact) {
   ModelBuilder b;
   Value* x = b.input("x", {2, 4});
   Value* wq = b.constant("wq", Tensor::from<int8_t>({4, 3}, {1, -2, 3, 4, -5, 6, 7, -8, 9, 10, -11, 12}));
   Value* w = b.op("DequantizeLinear", {wq, b.constant("scale", Tensor::from<float>({}, {0.5f}))});
+  Tensor h(DType::kF16, Shape{3});  // zero-filled f16 "weights", read through Cast
+  Value* half = b.op("Cast", {b.constant("h", std::move(h))}, ints_attr("to", 1));
   Value* scaled = b.op("Mul", {b.constant("k", Tensor::from<float>({}, {2.0f})), b.constant("k2", Tensor::from<float>({}, {3.0f}))});
-  b.output(b.op("Mul", {b.op("MatMul", {x, w}), scaled}));
+  b.output(b.op("Add", {b.op("Mul", {b.op("MatMul", {x, w}), scaled}), half}));
   auto before = b.model();
   auto after = test::apply_pass(*before, passes::fold_constants);
-  EXPECT_EQ(test::op_counts(after->graph),
-            (std::map<std::string, int>{{"DequantizeLinear", 1}, {"MatMul", 1}, {"Mul", 1}}));  // the scalar Mul folded
+  EXPECT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{
+                                               {"Add", 1}, {"Cast", 1}, {"DequantizeLinear", 1}, {"MatMul", 1}, {"Mul", 1}}));
+  // (the scalar Mul of two constants folded)
   test::expect_same_outputs(*before, *after);
 }
 
