@@ -10,12 +10,13 @@
 //  2. Any other deterministic node whose inputs are all constants -> evaluated once with the
 //     reference kernels (runtime/evaluate_node.hpp, shared with the Session's prepare-time
 //     fold), its outputs replaced by constants of the same names (graph outputs included).
-// Left alone: nondeterministic ops (RandomNormal...), nodes with subgraphs (If/Loop/Scan),
-// com.wisp internal ops, DequantizeLinear (a quantized constant read through DQ is how a
-// model stores int8/int4 weights: the QDQ and int4 fusions match that pattern and run the
-// integer kernels on the small weights; folding would write float weights instead), and
-// for the same reason Cast of an f16/bf16 constant (FP16 weights are stored that way: the
-// session widens them in memory at prepare, the file keeps them half size), nodes whose evaluation fails (prepare reports the error with
+// Left alone: nondeterministic ops (RandomNormal...), nodes with subgraphs (If/Loop/Scan:
+// a branch or body may be costly and is the runtime's business), com.wisp internal ops,
+// DequantizeLinear (a quantized constant read through DQ is how a model stores int8/int4
+// weights: the QDQ and int4 fusions match that pattern and run the integer kernels on the
+// small weights; folding would write float weights instead), for the same reason Cast of
+// an f16/bf16 constant (FP16 weights: the session widens them in memory at prepare, the
+// file keeps them half size), nodes whose evaluation fails (prepare reports the error with
 // context), and -- the size cap -- nodes whose folded outputs would take more than
 // max(64 KiB, the bytes of their constant inputs): Expand/Tile/ConstantOfShape/Range could
 // otherwise turn a few bytes of model into megabytes of file; the session still folds

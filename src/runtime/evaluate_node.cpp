@@ -51,22 +51,32 @@ std::optional<std::vector<Tensor>> evaluate_node(const Node& node, std::span<con
   if (!schema || !schema->infer) return std::nullopt;
   InferContext ctx(node, std::vector<const TensorView*>(inputs.begin(), inputs.end()), /*values_known=*/true);
   with_node_context(node, [&] { schema->infer(ctx); });
+  // Static outputs are checked against the limit before anything is allocated; outputs
+  // whose size is known only after running (NonZero...) right after.
   int64_t out_bytes = 0;
+  auto within_limit = [&](const TensorView& v) {
+    const int64_t bytes = v.bytes();
+    if (bytes > limits.max_output_bytes - out_bytes) return false;
+    out_bytes += bytes;
+    return true;
+  };
+  bool any_dynamic = false;
   for (size_t i = 0; i < node.outputs.size(); ++i) {
     if (!node.has_output(i)) continue;
     const auto& info = ctx.outputs()[i];
-    // A dynamic output's size is known only after running: not evaluated (it could be any size).
-    if (!info.set || info.dynamic) return std::nullopt;
-    const int64_t bytes = TensorView{info.dtype, info.shape, nullptr}.bytes();
-    if (bytes > limits.max_output_bytes - out_bytes) return std::nullopt;
-    out_bytes += bytes;
+    if (!info.set) return std::nullopt;
+    any_dynamic |= info.dynamic;
+    if (!info.dynamic && !within_limit(TensorView{info.dtype, info.shape, nullptr})) return std::nullopt;
   }
   const DType key = !inputs.empty() && inputs[0] ? inputs[0]->dtype : DType::kUndefined;
   const KernelFn fn = find_kernel(node.domain, node.op_type, key, Isa::kRef);
   if (!fn) return std::nullopt;
   const std::unique_ptr<OpParamsHolder> params = ctx.take_params();
-  return run_node_once(node, fn, params ? params->get() : nullptr, ctx.scratch_bytes(), inputs, ctx.outputs(),
-                       /*pool=*/nullptr);
+  std::vector<Tensor> outs = run_node_once(node, fn, params ? params->get() : nullptr, ctx.scratch_bytes(), inputs,
+                                           ctx.outputs(), /*pool=*/nullptr);
+  for (size_t i = 0; i < outs.size() && any_dynamic; ++i)
+    if (node.has_output(i) && ctx.outputs()[i].dynamic && !within_limit(outs[i].view())) return std::nullopt;
+  return outs;
 }
 
 }  // namespace wisp

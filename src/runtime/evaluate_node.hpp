@@ -35,7 +35,8 @@ std::vector<Tensor> run_node_once(const Node& node, KernelFn fn, const void* par
                                   const std::vector<InferContext::OutputInfo>& outputs, ThreadPool* pool);
 
 // Limits for evaluate_node: outputs whose total size is above `max_output_bytes` are not
-// computed (so that an Expand of a constant never allocates its result just to be dropped).
+// returned; static ones are not even computed (an Expand of a constant never allocates its
+// result just to be dropped), data-dependent ones (NonZero) are dropped after running.
 struct EvaluateLimits {
   int64_t max_output_bytes = INT64_MAX;
 };
@@ -43,8 +44,8 @@ struct EvaluateLimits {
 // Infers `node` on `inputs` (all values known) and runs its reference kernel (Isa::kRef:
 // the same results on every machine, which is what a folded constant written into a model
 // must be). Returns nullopt when the node cannot be evaluated now -- no schema or reference
-// kernel, an input value it needs is missing, an output above the limit; errors from infer
-// or the kernel (an invalid model) propagate, naming the node.
+// kernel, outputs above the limit; errors from infer or the kernel (an invalid model)
+// propagate, naming the node.
 std::optional<std::vector<Tensor>> evaluate_node(const Node& node, std::span<const TensorView* const> inputs,
                                                  const EvaluateLimits& limits = {});
 

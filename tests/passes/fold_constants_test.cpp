@@ -239,6 +239,53 @@ TEST(FoldConstants, KeepsCompactWeightsCompact) {
   test::expect_same_outputs(*before, *after);
 }
 
+// NonZero's output size is known only after running: it folds, checked against the cap then.
+TEST(FoldConstants, FoldsADataDependentOutput) {
+  ModelBuilder b;
+  Value* x = b.input("x", {4});
+  Value* c = b.constant("c", Tensor::from<float>({4}, {0, 1.5f, 0, -2}));
+  Value* nz = b.op("NonZero", {c});
+  b.output(b.op("Add", {x, c}));
+  b.output(nz);
+  auto before = b.model();
+  auto after = test::apply_pass(*before, passes::fold_constants);
+  const Value* folded = after->graph.outputs[1];
+  ASSERT_TRUE(folded->is_constant());
+  EXPECT_EQ(folded->constant->shape(), (Shape{1, 2}));
+  EXPECT_EQ(ints_of(folded), (std::vector<int64_t>{1, 3}));
+  EXPECT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Add", 1}}));
+  expect_identical_outputs(*before, *after, Shape{4});
+}
+
+// If with a constant condition: control flow with subgraphs is left to the runtime.
+TEST(FoldConstants, LeavesControlFlowAlone) {
+  ModelBuilder b;
+  Value* x = b.input("x", {3});
+  auto branch = [](float v) {
+    auto g = std::make_shared<Graph>();
+    Value* k = g->add_constant("k", Tensor::from<float>({3}, {v, v, v}));
+    Value* out = g->add_value("out");
+    g->add_node("Identity", "pass", {k}, {out});
+    g->outputs = {out};
+    Attribute a;
+    a.kind = Attribute::Kind::kGraph;
+    a.g = std::move(g);
+    return a;
+  };
+  Tensor yes(DType::kBool, Shape{});
+  yes.as<bool>()[0] = true;
+  Node* choose = b.node("If", {b.constant("c", std::move(yes))});
+  choose->attrs.set("then_branch", branch(1.0f));
+  choose->attrs.set("else_branch", branch(2.0f));
+  b.output(b.op("Add", {x, choose->outputs[0]}));
+  auto before = b.model();
+  bool changed = true;
+  auto after = test::apply_pass(*before, passes::fold_constants, &changed);
+  EXPECT_FALSE(changed);
+  EXPECT_EQ(test::op_counts(after->graph), (std::map<std::string, int>{{"Add", 1}, {"If", 1}}));
+  test::expect_same_outputs(*before, *after);
+}
+
 // An invalid node is left for prepare to report, not thrown from the optimizer.
 TEST(FoldConstants, LeavesAnInvalidNodeForPrepare) {
   ModelBuilder b;
