@@ -77,8 +77,11 @@ std::optional<Tensor> fold_shape_op(const Node& n, const StaticShapes& shapes, c
     for (int i = lo; i < hi; ++i) t.as<int64_t>()[i - lo] = (*dims)[size_t(i)];
     return t;
   }
+  int64_t numel = 1;  // overflow (a malformed declared shape): not folded, prepare reports it
+  for (int64_t d : *dims)
+    if (__builtin_mul_overflow(numel, d, &numel)) return std::nullopt;
   Tensor t(DType::kI64, Shape{});
-  t.as<int64_t>()[0] = Shape(*dims).numel();
+  t.as<int64_t>()[0] = numel;
   return t;
 }
 
