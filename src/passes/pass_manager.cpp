@@ -11,7 +11,7 @@
 namespace wisp {
 
 const std::vector<Pass>& default_passes() {
-  // Cleanups first so that the fusions see producer -> consumer pairs directly; the
+  // Cleanups and constant folding first so that the fusions see producer -> consumer pairs directly; the
   // BatchNormalization fold before the activation fusion (Conv -> BN -> Relu). Pattern
   // fusions (LayerNorm, GELU) before the activation fusion so it sees Gelu nodes; the scale
   // fold before MatMul+Add -> Gemm (which it would otherwise hide); Transpose -> transA/B
@@ -19,6 +19,7 @@ const std::vector<Pass>& default_passes() {
   static const std::vector<Pass> kPasses = {
       {"constant_nodes_to_values", passes::constant_nodes_to_values},
       {"eliminate_identity", passes::eliminate_identity},
+      {"fold_constants", passes::fold_constants},  // early: later rewrites see folded shapes
       {"collapse_reshapes", passes::collapse_reshapes},
       {"fold_constant_transpose", passes::fold_constant_transpose},
       {"merge_transposes", passes::merge_transposes},

@@ -6,6 +6,10 @@ namespace wisp::passes {
 
 // Turns Constant nodes into constant values (what the other passes can read).
 bool constant_nodes_to_values(Graph& g);
+// Shape/Size of statically shaped values, and deterministic nodes whose inputs are all
+// constants, -> constants (size-capped: outputs up to max(kFoldedBytesFloor, input bytes)).
+bool fold_constants(Graph& g);
+inline constexpr int64_t kFoldedBytesFloor = 64 * 1024;
 // Removes nodes none of whose outputs is read or is a graph output.
 bool eliminate_dead_nodes(Graph& g);
 // Removes Identity and inference-mode Dropout, rewiring readers to the input.

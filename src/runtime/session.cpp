@@ -8,35 +8,23 @@
 #include "core/status.hpp"
 #include "runtime/arena_plan.hpp"
 #include "runtime/denormals.hpp"
+#include "runtime/evaluate_node.hpp"
 #include "runtime/session_impl.hpp"
 #include "runtime/thread_pool.hpp"
 
 namespace wisp {
 namespace {
 
-// Runs `fn`, prefixing any error that does not already name the node with the node's label.
-template <class Fn>
-void with_node_context(const Node& node, Fn&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    std::string msg = e.what();
-    if (msg.find(node.name) == std::string::npos) throw Error(e.code(), str_cat(node.label(), ": ", msg));
-    throw;
-  }
-}
-
 // Gives kernels with dynamic outputs their memory: a fresh tensor per run (dynamic steps
 // are the one documented place where running allocates).
 class SlotAllocator final : public DynamicOutputAllocator {
  public:
-  SlotAllocator(Session::Impl& impl, const Step& step, std::vector<Tensor>* keep) : impl_(impl), step_(step), keep_(keep) {}
+  SlotAllocator(Session::Impl& impl, const Step& step) : impl_(impl), step_(step) {}
   TensorView& allocate(int output, DType dtype, const Shape& shape) override {
     WISP_ASSERT(output >= 0 && output < static_cast<int>(step_.out.size()) && step_.out[output] >= 0);
     const int s = step_.out[output];
     Tensor t(dtype, shape);
     impl_.slots[s].view = t.view();
-    if (keep_) keep_->push_back(t);
     impl_.dynamic_storage[s] = std::move(t);
     return impl_.slots[s].view;
   }
@@ -44,7 +32,6 @@ class SlotAllocator final : public DynamicOutputAllocator {
  private:
   Session::Impl& impl_;
   const Step& step_;
-  std::vector<Tensor>* keep_;
 };
 
 Shape resolve_input_shape(const Value& v, const SessionConfig& config) {
@@ -82,33 +69,25 @@ int add_slot(Session::Impl& im, const Value* v) {
 // Runs a node whose inputs are all known at prepare; its outputs become constants.
 void fold_step(Session::Impl& im, Step& step, SessionStats& stats, ThreadPool* pool) {
   const Node& node = *step.node;
-  const std::vector<int>& in_slots = step.in;
-  const std::vector<int>& out_slots = step.out;
-  std::vector<Tensor> made;
-  for (int s : out_slots) {
-    if (s < 0 || im.slots[s].kind == Slot::Kind::kDynamic) continue;
-    Tensor t(im.slots[s].view.dtype, im.slots[s].view.shape);
-    im.slots[s].view = t.view();
-    made.push_back(t);
-  }
-  Tensor scratch;
-  if (step.scratch_bytes > 0) scratch = Tensor(DType::kU8, Shape{step.scratch_bytes});
-  im.dynamic_storage.resize(im.slots.capacity());
-  SlotAllocator alloc(im, step, &made);
   std::vector<const TensorView*> in_ptrs;
-  std::vector<TensorView*> out_ptrs;
-  for (int s : in_slots) in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-  for (int s : out_slots) out_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
-  KernelArgs args{&node, step.params ? step.params->get() : nullptr, in_ptrs, out_ptrs,
-                  scratch.empty() ? nullptr : scratch.data(), step.scratch_bytes, &alloc, pool};
-  with_node_context(node, [&] { step.fn(args); });
-  for (Tensor& t : made) im.folded.push_back(std::make_shared<const Tensor>(std::move(t)));
-  for (int s : out_slots) {
+  for (int s : step.in) in_ptrs.push_back(s >= 0 ? &im.slots[s].view : nullptr);
+  std::vector<InferContext::OutputInfo> outs(step.out.size());
+  for (size_t i = 0; i < step.out.size(); ++i) {
+    const int s = step.out[i];
     if (s < 0) continue;
+    outs[i] = {im.slots[s].view.dtype, im.slots[s].view.shape, true, im.slots[s].kind == Slot::Kind::kDynamic};
+  }
+  std::vector<Tensor> made = run_node_once(node, step.fn, step.params ? step.params->get() : nullptr,
+                                           step.scratch_bytes, in_ptrs, outs, pool);
+  for (size_t i = 0; i < step.out.size(); ++i) {
+    const int s = step.out[i];
+    if (s < 0) continue;
+    auto t = std::make_shared<const Tensor>(std::move(made[i]));
+    im.slots[s].view = t->view();
     im.slots[s].kind = Slot::Kind::kConstant;
     stats.weight_bytes += im.slots[s].view.bytes();
+    im.folded.push_back(std::move(t));
   }
-  im.dynamic_storage.clear();
   ++stats.folded_nodes;
 }
 
@@ -452,13 +431,13 @@ void Session::execute(const std::vector<NamedTensorView>& inputs) {
       params = st.params ? st.params->get() : nullptr;
       if (ctx.scratch_bytes() > 0) {
         Tensor scratch(DType::kU8, Shape{ctx.scratch_bytes()});
-        SlotAllocator alloc(im, st, nullptr);
+        SlotAllocator alloc(im, st);
         KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, scratch.data(), ctx.scratch_bytes(), &alloc, pool_.get()};
         with_node_context(node, [&] { st.fn(args); });
         continue;
       }
     }
-    SlotAllocator alloc(im, st, nullptr);
+    SlotAllocator alloc(im, st);
     KernelArgs args{&node, params, st.in_ptrs, st.out_ptrs, st.scratch, st.scratch_bytes,
                     (st.dynamic || st.has_dynamic_output) ? &alloc : nullptr, pool_.get()};
     with_node_context(node, [&] { st.fn(args); });
