@@ -4,7 +4,8 @@
 // with a tolerance. Rows narrower than, equal to and wider than one and four vectors, odd
 // channel counts, kernels 2..7, strides 1, 2 (3: reference path), asymmetric pads,
 // ceil_mode, count_include_pad both ways, dilation; 1 vs 2 vs 3 threads bit-identical.
-// Also ReduceMean over the innermost axes, which shares GlobalAveragePool's kernel.
+// Also ReduceMean over the innermost axes, which shares GlobalAveragePool's kernel, and over
+// middle axes with kept inner ones (NHWC's mean over H, W).
 #include <gtest/gtest.h>
 
 #include "kernels/simd_window_test_util.hpp"
@@ -113,8 +114,9 @@ TEST(GlobalPoolSimd, PlaneSizes) {
   }
 }
 
-// ReduceMean over the innermost axes takes the GlobalAveragePool path (a float vector sum,
-// where the reference sums in double); other axes stay on the reference.
+// ReduceMean over the innermost axes takes the GlobalAveragePool path, over middle axes the
+// channel-vector path (float vector sums, where the reference sums in double); other axes
+// stay on the reference.
 TEST(ReduceMeanSimd, InnermostAxes) {
   const std::vector<Isa> isas = test::simd_isas();
   if (isas.empty()) GTEST_SKIP() << "no x86 SIMD on this CPU";
@@ -125,8 +127,11 @@ TEST(ReduceMeanSimd, InnermostAxes) {
   };
   const std::vector<Case> cases = {
       {Shape{2, 5, 7, 7}, {2, 3}, false}, {Shape{1, 3, 14, 14}, {-1, -2}, true}, {Shape{1, 7, 33}, {2}, true},
-      {Shape{2, 3, 4, 5}, {1, 2, 3}, false}, {Shape{2, 3, 4, 5}, {1}, true},  // not innermost: reference
-      {Shape{2, 3, 4, 5}, {2}, false}, {Shape{1, 2, 1, 17}, {2, 3}, true},
+      {Shape{2, 3, 4, 5}, {1, 2, 3}, false}, {Shape{1, 2, 1, 17}, {2, 3}, true},
+      // Middle axes with kept inner ones ([outer, R, inner]): channel vectors summed.
+      {Shape{2, 3, 4, 5}, {1}, true}, {Shape{2, 3, 4, 5}, {2}, false}, {Shape{1, 7, 7, 1280}, {1, 2}, true},
+      {Shape{2, 5, 3, 33}, {1, 2}, false}, {Shape{3, 2, 2, 130}, {-3, -2}, true}, {Shape{1, 1, 1, 16}, {1, 2}, true},
+      {Shape{2, 3, 4, 5}, {0, 2}, false},  // not one block: reference
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(i);

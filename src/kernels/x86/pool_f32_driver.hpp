@@ -14,13 +14,15 @@
 // so GlobalAveragePool's rounding differs from the reference's serial sum (to ~1e-7
 // relative); GlobalMaxPool is exact.
 //
-// ReduceMean over the innermost axes is GlobalAveragePool by another name and shares it.
+// ReduceMean over the innermost axes is GlobalAveragePool by another name and shares it;
+// over middle axes with kept innermost ones (NHWC's mean over H, W) it sums channel vectors.
 //
 // MaxPool with the Indices output, LpPool, 3-D windows, column strides above 2 and other
 // element types stay on the reference kernels.
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 
@@ -176,9 +178,60 @@ void global_pool_f32(const KernelArgs& args) {
 // ReduceMean whose reduced axes are the innermost ones (exporters write global average
 // pooling as ReduceMean over H, W): the mean of each contiguous run of the input, as
 // GlobalAveragePool computes it. Other axes and types: the reference (which sums in double).
+// The input as [outer, R, inner] with the R reduced elements of a row `inner` apart and
+// the kept axes row-major around them (NHWC's mean over H, W: [N, H*W, C]); false if the
+// axes do not fall that way.
+inline bool middle_axes(const ref::ReduceParams& p, int64_t& outer, int64_t& r, int64_t& inner) {
+  int k = p.kept.count - 1;
+  int64_t expect = 1;
+  for (; k >= 0 && p.kept.strides[k] == expect && p.kept.strides[k] < p.reduced.strides[p.reduced.count - 1]; --k)
+    expect *= p.kept.dims[k];
+  inner = expect;
+  for (int j = p.reduced.count - 1; j >= 0; --j) {
+    if (p.reduced.strides[j] != expect) return false;
+    expect *= p.reduced.dims[j];
+  }
+  r = expect / inner;
+  for (; k >= 0; --k) {
+    if (p.kept.strides[k] != expect) return false;
+    expect *= p.kept.dims[k];
+  }
+  outer = expect / (r * inner);
+  return true;
+}
+
+// The mean over the middle axis of [outer, R, inner]: `inner` running sums in vectors,
+// each summed over R in order (like the x86 GlobalAveragePool, float sums; the reference
+// sums in double), threaded over blocks of 64 columns.
+template <class O>
+void reduce_mean_middle_f32(const KernelArgs& args, int64_t outer, int64_t r, int64_t inner) {
+  constexpr int64_t kBlock = 64;
+  const float* x = args.in[0]->as<const float>();
+  float* y = args.out[0]->as<float>();
+  const int64_t blocks = (inner + kBlock - 1) / kBlock;
+  const typename O::V count = O::set1(static_cast<float>(r));
+  parallel_for(args.pool, outer * blocks, [&](int64_t begin, int64_t end) {
+    for (int64_t u = begin; u < end; ++u) {
+      const int64_t o = u / blocks, c0 = u % blocks * kBlock;
+      const int64_t width = std::min(kBlock, inner - c0);
+      const float* xo = x + o * r * inner + c0;
+      for (int64_t c = 0; c < width; c += O::kW) {
+        const int n = static_cast<int>(std::min<int64_t>(O::kW, width - c));
+        typename O::V acc = O::zero();
+        for (int64_t i = 0; i < r; ++i) acc = O::add(acc, O::template load_n<1>(xo + i * inner + c, n));
+        O::store_n(y + o * inner + c0 + c, O::div(acc, count), n);
+      }
+    }
+  });
+}
+
 template <class O>
 void reduce_mean_f32(const KernelArgs& args) {
   const ref::ReduceParams& p = args.p<ref::ReduceParams>();
+  int64_t outer = 0, r = 0, inner = 0;
+  if (args.in[0]->dtype == DType::kF32 && p.kind == ref::ReduceKind::kMean && !p.noop && p.reduced.count > 0 &&
+      p.kept.count > 0 && middle_axes(p, outer, r, inner) && inner > 1 && r > 0)
+    return reduce_mean_middle_f32<O>(args, outer, r, inner);
   bool innermost = args.in[0]->dtype == DType::kF32 && p.kind == ref::ReduceKind::kMean && !p.noop && p.reduced.count > 0;
   int64_t expect = 1;  // row-major strides of the reduced axes, then of the kept ones
   for (int k = p.reduced.count - 1; k >= 0 && innermost; --k) {
