@@ -5,7 +5,8 @@
 // and several units of positions; 1x1 stride 1 (the plain GEMM), 1x1 stride 2, 3x3 stride
 // 1 and 2, the 7x7 stride-2 stem with 3 channels, dilation, asymmetric and oversized
 // padding; K in one block, in blocks of whole taps (C = 64) and in slices of one tap
-// (C = 300, 512); bias or none, residual, every fused activation; batch 2; W packed once
+// (C = 300, 512); small maps split into position and panel blocks (7x7, 14x14 with 80 to
+// 1280 channels); bias or none, residual, every fused activation; batch 2; W packed once
 // or per call (non-constant W); Y sharing the residual's memory. Results must also be
 // bit-identical for 1, 2 and 3 threads.
 //
@@ -187,6 +188,15 @@ std::vector<Case> cases() {
       {1, 4, 4, 512, 40, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, A::kNone, 0, 0, true},  // one tap per block
       {1, 7, 7, 96, 130, 3, 3, {1, 1}, {1, 1, 1, 1}, {}},      // 49 positions, M past 4 panels
       {1, 6, 5, 3, 8, 2, 3, {1, 2}, {0, 1, 1, 0}, {1, 2}},     // non-square everything
+      // Small maps cut into position x panel blocks on 2 and 3 threads (nhwc_conv_split):
+      // mnasnet's 14x14 projection (3 panels, the last half), its 7x7 expansion and head,
+      // an odd tile count with a residual, batch 2 with a masked last panel.
+      {1, 14, 14, 480, 80, 1, 1, {}, {}, {}},
+      {1, 7, 7, 192, 1152, 1, 1, {}, {}, {}, true, A::kRelu},
+      {1, 7, 7, 320, 1280, 1, 1, {}, {}, {}, true, A::kRelu},
+      {1, 7, 7, 1152, 192, 1, 1, {}, {}, {}, true, A::kNone, 0, 0, true},
+      {2, 7, 7, 40, 45, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, A::kSilu},
+      {1, 5, 9, 24, 100, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, A::kClip, 0.0f, 6.0f, true},
   };
   // Every fused activation, on a shape with tails in both dimensions (P = 81, M = 40).
   const std::vector<std::tuple<A, float, float>> acts = {

@@ -192,6 +192,13 @@ TEST(DepthwiseNhwcSimd, BatchBiasActivationsResidual) {
       {1, 40, 9, 13, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, nullptr, 0, 0, true},  // residual
       {2, 19, 9, 13, 3, 3, {2, 2}, {1, 1, 1, 1}, {}, true, "Relu", 0, 0, true},
       {1, 21, 7, 7, 5, 5, {1, 1}, {2, 2, 2, 2}, {}, true, "HardSwish", 1.0f / 6, 0.5f, true},
+      // Rows cut into channel groups on 2 and 3 threads (dw_channel_groups): mnasnet's 7x7
+      // stage, the exp activations over a group's channels only, a masked last vector.
+      {1, 1152, 7, 7, 5, 5, {1, 1}, {2, 2, 2, 2}, {}, true, "Relu"},
+      {1, 1152, 7, 7, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, nullptr, 0, 0, true},
+      {1, 57, 7, 9, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, "Silu"},
+      {1, 57, 5, 9, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, "Tanh", 0, 0, true},
+      {1, 100, 13, 5, 3, 3, {2, 2}, {1, 1, 1, 1}, {}, true, "Gelu"},
   };
   check_cases(cases);
 }

@@ -34,7 +34,7 @@
 // Tile height: MR (8 AVX-512, 6 AVX2) or one less when that leaves fewer rows of the last
 // tile empty (49 positions = 7 x 7 rather than 7 x 8 with 7 wasted; 196 = 28 x 7).
 //
-// Threads take contiguous ranges of units. Every element of Y is summed over the same K
+// Threads take contiguous ranges of units (nhwc_conv_split picks the cut). Every element of Y is summed over the same K
 // blocks in the same order whatever unit holds it, so results are bit-identical for any
 // thread count. A residual is read only by the first K block, element by element before
 // Y's element is written, so Y may share R's memory.
@@ -277,6 +277,67 @@ void build_kernel_row_table(const ref::WindowGeometry& g, int64_t channels, cons
   }
 }
 
+// How a conv's work is cut into units of (image, position block, panel block): pblocks
+// blocks of whole tiles and nblocks blocks of whole panels per image, each balanced (sizes
+// differ by at most one tile / panel). One thread: the fewest position blocks whose tiles
+// fit a unit's buffer (max_tiles) and one panel block, as before. Threads: the split
+// whose busiest thread (its contiguous chunk of units, as ThreadPool::chunk cuts them) has
+// the least work, counted as tiles x panel vectors (the last panel may be half) plus a
+// fixed cost per unit (its row table, and re-reading its inputs / weights); among near
+// ties (within 1/32) the fewest units. Large maps just round the position blocks up.
+// Small maps (7x7, 14x14: 7 or 28 tiles) with few panels (80 channels: 3 panels) need the
+// position cut too: 3 panel blocks on 2 threads are 2:1, 2 blocks of 14 tiles are 1:1. The split only moves unit boundaries: every
+// element of Y is summed in the same order, so results do not depend on it.
+struct NhwcConvSplit {
+  int64_t pblocks = 1, nblocks = 1;
+};
+
+inline NhwcConvSplit nhwc_conv_split(int64_t batch, int64_t tiles, int64_t max_tiles, int64_t panels,
+                                     int64_t last_panel_vecs, int64_t threads) {
+  NhwcConvSplit best;
+  const int64_t pb_min = std::max<int64_t>(1, (tiles + max_tiles - 1) / max_tiles);
+  best.pblocks = pb_min;
+  if (threads <= 1) return best;
+  // Large maps (56x56: 13 blocks of 32 tiles): enough blocks already, so only round their
+  // count up to a multiple of the thread count (14 blocks on 2 threads, not 13 -- 7:6).
+  if (batch * pb_min >= 4 * threads) {
+    best.pblocks = std::min(tiles, (pb_min + threads - 1) / threads * threads);
+    return best;
+  }
+  // Work of panels [q0, q1): 2 vectors each, the last one last_panel_vecs.
+  auto vecs = [&](int64_t q0, int64_t q1) { return 2 * (q1 - q0) - (q1 == panels ? 2 - last_panel_vecs : 0); };
+  constexpr int64_t kUnitCost = 2;  // per unit, in tile x vector steps (table, reloads)
+  int64_t best_cost = -1, best_units = 0;
+  // At most 2 x threads blocks each way: this runs on every call, so it must stay cheap
+  // (at most 4 x 4 splits of at most 16 units each on 2 threads).
+  const int64_t pb_max = std::min(tiles, pb_min + 2 * threads - 1), nb_max = std::min(panels, 2 * threads);
+  for (int64_t pb = pb_min; pb <= pb_max; ++pb) {
+    for (int64_t nb = 1; nb <= nb_max; ++nb) {
+      const int64_t units = batch * pb * nb;
+      int64_t worst = 0;
+      for (int64_t t = 0; t < threads; ++t) {
+        int64_t u0, u1, cost = 0;
+        ThreadPool::chunk(units, static_cast<int>(threads), static_cast<int>(t), u0, u1);
+        for (int64_t u = u0; u < u1; ++u) {
+          const int64_t i = u / nb % pb, q = u % nb;
+          cost += (tiles * (i + 1) / pb - tiles * i / pb) * vecs(panels * q / nb, panels * (q + 1) / nb) + kUnitCost;
+        }
+        worst = std::max(worst, cost);
+      }
+      // Better: clearly less work on the busiest thread, or as good with fewer units.
+      const bool better = best_cost < 0 || worst * 32 < best_cost * 31 ||
+                          (worst * 31 <= best_cost * 32 && units < best_units);
+      if (better) {
+        best_cost = worst;
+        best_units = units;
+        best.pblocks = pb;
+        best.nblocks = nb;
+      }
+    }
+  }
+  return best;
+}
+
 template <int Mr>
 void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
   static_assert(Mr * 64 <= kNhwcConvTablePtrs);
@@ -310,25 +371,13 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
                              : kernel_rows ? taps * (int64_t{sizeof(const float*)} + c * int64_t{sizeof(float)})
                                            : taps * int64_t{sizeof(const float*)};
   const int64_t mc_cap = std::min(kNhwcMcMax, kNhwcUnitBufferBytes / per_position) / Mr * Mr;
-  // With threads, as many position blocks per image as a multiple of the thread count
-  // (3136 positions on 2 threads: 14 blocks of 224, not 13 of 256, which leaves one
-  // thread 7 and the other 6). Blocks only move unit boundaries, never a sum's order.
-  const int64_t threads = pool ? pool->threads() : 1;
-  int64_t mc = std::min(mc_cap, (positions + Mr - 1) / Mr * Mr);
-  if (threads > 1 && positions > mc) {
-    const int64_t blocks = ((positions + mc - 1) / mc + threads - 1) / threads * threads;
-    mc = ((positions + blocks - 1) / blocks + Mr - 1) / Mr * Mr;
-  }
-  const int64_t pblocks = (positions + mc - 1) / mc;
-  // Split the panels only when there are too few position blocks to give each thread two
-  // units (resnet's 7x7 maps: 49 positions are a single block).
-  const int64_t base_units = p.batch * pblocks;
-  int64_t panels_per_unit = panels;
-  if (threads > 1 && base_units < 2 * threads) {
-    const int64_t want = std::min(panels, (2 * threads + base_units - 1) / base_units);
-    panels_per_unit = (panels + want - 1) / want;
-  }
-  const int64_t nblocks = (panels + panels_per_unit - 1) / panels_per_unit;
+  // Position blocks (whole tiles, balanced: block i holds tiles [tiles * i / pb, ...)) and
+  // panel blocks (likewise) per image: see nhwc_conv_split.
+  const int64_t tiles_total = (positions + Mr - 1) / Mr;
+  const NhwcConvSplit split = nhwc_conv_split(p.batch, tiles_total, mc_cap / Mr, panels,
+                                              (m - (panels - 1) * kNhwcNr + Vf::kLanes - 1) / Vf::kLanes,
+                                              pool ? pool->threads() : 1);
+  const int64_t pblocks = split.pblocks, nblocks = split.nblocks;
   const int64_t in_image = g.in_size() * p.in_channels, out_image = positions * m;
   parallel_for(pool, p.batch * pblocks * nblocks, [&](int64_t u0, int64_t u1) {
     // The unit's table of row pointers (then the edge copies of kernel_rows), or its
@@ -338,8 +387,9 @@ void nhwc_conv_blocked(const NhwcConvF32Args& a, ThreadPool* pool) {
     float* patches = reinterpret_cast<float*>(buffer);
     for (int64_t u = u0; u < u1; ++u) {
       const int64_t n = u / (pblocks * nblocks), pb = u / nblocks % pblocks, nb = u % nblocks;
-      const int64_t j0 = pb * mc, len = std::min(mc, positions - j0), tiles = (len + Mr - 1) / Mr;
-      const int64_t q0 = nb * panels_per_unit, q1 = std::min(panels, q0 + panels_per_unit);
+      const int64_t j0 = tiles_total * pb / pblocks * Mr;
+      const int64_t len = std::min(tiles_total * (pb + 1) / pblocks * Mr, positions) - j0, tiles = (len + Mr - 1) / Mr;
+      const int64_t q0 = panels * nb / nblocks, q1 = panels * (nb + 1) / nblocks;
       if (gather) {
         build_patches(g, p.in_channels, a.x + n * in_image, j0, len, patches);
       } else if (kernel_rows) {

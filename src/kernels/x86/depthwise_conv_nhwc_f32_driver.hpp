@@ -5,9 +5,11 @@
 // Nothing is vectorised along the spatial dims, so short rows (7, 14) cost no tails and
 // strides cost no permutes: a stride only changes which pixel a pointer starts at.
 //
-// Work: each thread takes a contiguous range of output rows (N x OH, static chunks, so the
+// Work: units of (output row of N x OH, channel group), static contiguous chunks, so the
 // result does not depend on the thread count: every output element is computed by the same
-// code in the same order). Within a row, for each block of V channels (16 AVX-512, 8 AVX2;
+// code in the same order. A row is one unit unless its rows split unevenly over few threads
+// (7 rows on 2 threads: 4:3), when each row is cut into channel groups of whole vectors so
+// the units divide evenly (dw_channel_groups). Within a unit, for each block of V channels (16 AVX-512, 8 AVX2;
 // the last block masked), the filter taps of that block are loaded into registers once
 // (3x3 and 5x5 are compile-time shapes, fully unrolled) and the row is walked:
 //   interior columns (every kernel column inside the input): kPix pixels at a time, kPix
@@ -24,6 +26,7 @@
 //
 // Include only from *_avx2.cpp / *_avx512.cpp files: everything here has internal linkage.
 #pragma once
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/x86/depthwise_conv_nhwc_f32.hpp"
@@ -211,23 +214,45 @@ inline void dw_block(const NhwcDwGeo& g, const NhwcDwRow& r, const float* w, int
   }
 }
 
+// Units [u_begin, u_end) of (row, channel group) pairs, `groups` groups per row, group q
+// holding the channel vectors [nvec * q / groups, nvec * (q + 1) / groups).
 template <int KH, int KW, int kPix>
-void dw_rows(const NhwcDwF32Args& a, const NhwcDwGeo& g, int64_t row_begin, int64_t row_end) {
+void dw_units(const NhwcDwF32Args& a, const NhwcDwGeo& g, int64_t groups, int64_t u_begin, int64_t u_end) {
   const ref::Epilogue& e = a.p->epilogue;
-  const int64_t full = g.c / Vf::kLanes * Vf::kLanes;
+  const int64_t full = g.c / Vf::kLanes * Vf::kLanes, nvec = (g.c + Vf::kLanes - 1) / Vf::kLanes;
   const Vf::Mask tail = Vf::mask(g.c - full);
-  for (int64_t row = row_begin; row < row_end; ++row) {
+  for (int64_t u = u_begin; u < u_end; ++u) {
+    const int64_t row = u / groups, q = u % groups;
     const int64_t n = row / g.oh, oh = row % g.oh;
+    const int64_t c_lo = nvec * q / groups * Vf::kLanes, c_hi = std::min(g.c, nvec * (q + 1) / groups * Vf::kLanes);
     NhwcDwRow r;
     const int64_t start = oh * g.sh - g.pt;
     valid_taps(start, g.dh, g.kh, g.h, r.kh_lo, r.kh_hi);
     for (int64_t kh = r.kh_lo; kh < r.kh_hi; ++kh) r.x_rows[kh] = a.x + ((n * g.h + start + kh * g.dh) * g.w) * g.c;
     r.y = a.y + row * g.ow * g.c;
     r.res = a.residual ? a.residual + row * g.ow * g.c : nullptr;
-    for (int64_t c = 0; c < full; c += Vf::kLanes) dw_block<KH, KW, kPix, false>(g, r, a.w, a.cp, a.bias, c, tail, e);
-    if (full < g.c) dw_block<KH, KW, kPix, true>(g, r, a.w, a.cp, a.bias, full, tail, e);
-    if (!act_in_registers(e.act)) act_row(r.y, g.ow * g.c, e);
+    for (int64_t c = c_lo; c < std::min(c_hi, full); c += Vf::kLanes)
+      dw_block<KH, KW, kPix, false>(g, r, a.w, a.cp, a.bias, c, tail, e);
+    if (full < c_hi) dw_block<KH, KW, kPix, true>(g, r, a.w, a.cp, a.bias, full, tail, e);
+    if (!act_in_registers(e.act)) {
+      if (groups == 1) {
+        act_row(r.y, g.ow * g.c, e);
+      } else {
+        for (int64_t ow = 0; ow < g.ow; ++ow) act_row(r.y + ow * g.c + c_lo, c_hi - c_lo, e);
+      }
+    }
   }
+}
+
+// Channel groups per output row: 1 when the rows already split evenly over the threads
+// (or are many: a 1-row imbalance is then small), else the fewest groups that make the
+// unit count a multiple of the thread count (7 rows on 2 threads: 2 groups, 14 units,
+// 7 each instead of 4:3 rows), capped by the channel vectors.
+inline int64_t dw_channel_groups(int64_t rows, int64_t nvec, int64_t threads) {
+  if (threads <= 1 || rows % threads == 0 || rows >= 16 * threads) return 1;
+  int64_t groups = 1;
+  while (groups < nvec && (rows * groups) % threads != 0) ++groups;
+  return groups;
 }
 
 // Whether the driver takes this geometry (the ops file checks before packing): 2-D,
@@ -250,10 +275,12 @@ void nhwc_depthwise_conv_f32_t(const NhwcDwF32Args& a) {
   while (g.ow_hi > g.ow_lo && (g.ow_hi - 1) * g.sw - g.pl + (g.kw - 1) * g.dw >= g.w) --g.ow_hi;
   const int64_t rows = p.batch * g.oh;
   if (rows == 0 || g.ow == 0 || g.c == 0) return;
-  parallel_for(a.pool, rows, [&](int64_t begin, int64_t end) {
-    if (g.kh == 3 && g.kw == 3) dw_rows<3, 3, kPix3>(a, g, begin, end);
-    else if (g.kh == 5 && g.kw == 5) dw_rows<5, 5, kPix>(a, g, begin, end);
-    else dw_rows<0, 0, kPix>(a, g, begin, end);
+  const int64_t groups =
+      dw_channel_groups(rows, (g.c + Vf::kLanes - 1) / Vf::kLanes, a.pool ? a.pool->threads() : 1);
+  parallel_for(a.pool, rows * groups, [&](int64_t begin, int64_t end) {
+    if (g.kh == 3 && g.kw == 3) dw_units<3, 3, kPix3>(a, g, groups, begin, end);
+    else if (g.kh == 5 && g.kw == 5) dw_units<5, 5, kPix>(a, g, groups, begin, end);
+    else dw_units<0, 0, kPix>(a, g, groups, begin, end);
   });
 }
 
