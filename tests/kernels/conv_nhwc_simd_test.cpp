@@ -197,6 +197,7 @@ std::vector<Case> cases() {
       {1, 7, 7, 1152, 192, 1, 1, {}, {}, {}, true, A::kNone, 0, 0, true},
       {2, 7, 7, 40, 45, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, A::kSilu},
       {1, 5, 9, 24, 100, 3, 3, {1, 1}, {1, 1, 1, 1}, {}, true, A::kClip, 0.0f, 6.0f, true},
+      {9, 3, 5, 20, 40, 1, 1, {}, {}, {}},  // 9 images of one tile: position blocks rounded up
   };
   // Every fused activation, on a shape with tails in both dimensions (P = 81, M = 40).
   const std::vector<std::tuple<A, float, float>> acts = {

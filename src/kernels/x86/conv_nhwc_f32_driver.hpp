@@ -298,32 +298,43 @@ inline NhwcConvSplit nhwc_conv_split(int64_t batch, int64_t tiles, int64_t max_t
   const int64_t pb_min = std::max<int64_t>(1, (tiles + max_tiles - 1) / max_tiles);
   best.pblocks = pb_min;
   if (threads <= 1) return best;
-  // Large maps (56x56: 13 blocks of 32 tiles): enough blocks already, so only round their
-  // count up to a multiple of the thread count (14 blocks on 2 threads, not 13 -- 7:6).
+  // Large maps (56x56: 13 blocks of 32 tiles) or batches: enough units already, so only
+  // round the blocks up to a multiple of the thread count when the units do not divide
+  // evenly (14 blocks on 2 threads, not 13 -- 7:6).
   if (batch * pb_min >= 4 * threads) {
-    best.pblocks = std::min(tiles, (pb_min + threads - 1) / threads * threads);
+    if ((batch * pb_min) % threads != 0) best.pblocks = std::min(tiles, (pb_min + threads - 1) / threads * threads);
     return best;
   }
   // Work of panels [q0, q1): 2 vectors each, the last one last_panel_vecs.
   auto vecs = [&](int64_t q0, int64_t q1) { return 2 * (q1 - q0) - (q1 == panels ? 2 - last_panel_vecs : 0); };
   constexpr int64_t kUnitCost = 2;  // per unit, in tile x vector steps (table, reloads)
+  constexpr int64_t kMaxCut = 16;
   int64_t best_cost = -1, best_units = 0;
-  // At most 2 x threads blocks each way: this runs on every call, so it must stay cheap
-  // (at most 4 x 4 splits of at most 16 units each on 2 threads).
-  const int64_t pb_max = std::min(tiles, pb_min + 2 * threads - 1), nb_max = std::min(panels, 2 * threads);
+  // At most 2 x threads blocks each way (and kMaxCut): this runs on every call, so it must
+  // stay cheap -- on 2 threads at most 4 x 4 cuts, ~100 units in all, no division per unit.
+  const int64_t pb_max = std::min({tiles, pb_min + 2 * threads - 1, kMaxCut});
+  const int64_t nb_max = std::min({panels, 2 * threads, kMaxCut});
+  int64_t tile_len[kMaxCut], vec_len[kMaxCut];
   for (int64_t pb = pb_min; pb <= pb_max; ++pb) {
+    for (int64_t i = 0; i < pb; ++i) tile_len[i] = tiles * (i + 1) / pb - tiles * i / pb;
     for (int64_t nb = 1; nb <= nb_max; ++nb) {
+      for (int64_t q = 0; q < nb; ++q) vec_len[q] = vecs(panels * q / nb, panels * (q + 1) / nb);
+      // Walk the units in order (image, position block, panel block), closing thread t's
+      // chunk at units * (t + 1) / threads (ThreadPool::chunk).
       const int64_t units = batch * pb * nb;
-      int64_t worst = 0;
-      for (int64_t t = 0; t < threads; ++t) {
-        int64_t u0, u1, cost = 0;
-        ThreadPool::chunk(units, static_cast<int>(threads), static_cast<int>(t), u0, u1);
-        for (int64_t u = u0; u < u1; ++u) {
-          const int64_t i = u / nb % pb, q = u % nb;
-          cost += (tiles * (i + 1) / pb - tiles * i / pb) * vecs(panels * q / nb, panels * (q + 1) / nb) + kUnitCost;
-        }
-        worst = std::max(worst, cost);
-      }
+      int64_t worst = 0, cost = 0, u = 0, t = 0, chunk_end = units / threads;
+      for (int64_t n = 0; n < batch; ++n)
+        for (int64_t i = 0; i < pb; ++i)
+          for (int64_t q = 0; q < nb; ++q) {
+            while (u == chunk_end) {  // (empty chunks when units < threads)
+              worst = std::max(worst, cost);
+              cost = 0;
+              chunk_end = units * (++t + 1) / threads;
+            }
+            cost += tile_len[i] * vec_len[q] + kUnitCost;
+            ++u;
+          }
+      worst = std::max(worst, cost);
       // Better: clearly less work on the busiest thread, or as good with fewer units.
       const bool better = best_cost < 0 || worst * 32 < best_cost * 31 ||
                           (worst * 31 <= best_cost * 32 && units < best_units);
