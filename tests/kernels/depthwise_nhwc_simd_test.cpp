@@ -10,7 +10,8 @@
 // masked tails); planes smaller than the kernel (all border), 7, 14 and odd sizes; 3x3
 // and 5x5 (the compile-time paths) and other shapes (the generic path) at strides 1, 2,
 // 3; symmetric and asymmetric pads; dilation 2; no bias; batch 2; every activation the
-// zoo fuses; the fused residual.
+// zoo fuses; the fused residual; odd row counts (5, 7, 9, 13) that 2 or 3 threads cut
+// into channel groups (up to 1152 channels, exp activations applied per group).
 // GCC 12 reports a false -Wrestrict in std::string's char_traits once test::run_node's
 // "x" + std::to_string(i) is inlined here (its location is the library header, so the
 // pragma has to come before every include).
