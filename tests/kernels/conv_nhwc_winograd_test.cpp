@@ -2,7 +2,8 @@
 // NCHW reference Conv run on transposed data, for AVX-512 and AVX2, through the registered
 // NhwcConv kernel given the scratch ref::nhwc_conv_scratch_bytes asks for (the test checks
 // that the Winograd packing was the one cached, so the direct conv cannot stand in for it):
-// H / W even and odd, maps smaller than one 2x2 tile, pads 1, 0 and asymmetric, C and M
+// H / W even and odd, maps smaller than one 2x2 tile (batches large enough for
+// kNhwcWinogradMinTiles), pads 1, 0 and asymmetric, C and M
 // at, below and past the vector width and the NR panel, K in two slices (C = 300, 512),
 // several tile blocks and tile blocks spanning two images (batch 2), bias or none,
 // residual, every fused activation, Y sharing the residual's memory. Results must be
@@ -145,26 +146,26 @@ void run_kernel(KernelFn fn, Isa isa, const ref::ConvParams& p, const Case& c, c
 
 std::vector<Case> cases() {
   std::vector<Case> v = {
-      {1, 8, 8, 32, 32, {1, 1, 1, 1}},                           // even map, one panel (AVX-512)
-      {1, 7, 9, 33, 40, {1, 1, 1, 1}},                           // odd H and W, C and M tails
-      {1, 1, 1, 32, 32, {1, 1, 1, 1}},                           // smaller than a tile: 1x1 output
-      {1, 2, 3, 40, 35, {1, 1, 1, 1}, false},                    // 2x3 output, no bias
-      {1, 3, 4, 35, 33, {0, 0, 0, 0}},                           // pad 0: 1x2 output
-      {1, 9, 8, 32, 48, {0, 0, 0, 0}, true, A::kRelu},           // pad 0: 7x6 output
-      {2, 6, 5, 48, 70, {1, 0, 2, 1}, true, A::kNone, 0, 0, true},  // asymmetric pads, batch 2
-      {2, 5, 7, 32, 48, {1, 1, 1, 1}},                           // one tile block over two images
+      {2, 8, 8, 32, 32, {1, 1, 1, 1}},                           // even map, one panel (AVX-512)
+      {2, 7, 9, 33, 40, {1, 1, 1, 1}},                           // odd H and W, C and M tails
+      {32, 1, 1, 32, 32, {1, 1, 1, 1}},                          // smaller than a tile: 1x1 output
+      {16, 2, 3, 40, 35, {1, 1, 1, 1}, false},                    // 2x3 output, no bias
+      {32, 3, 4, 35, 33, {0, 0, 0, 0}},                           // pad 0: 1x2 output
+      {3, 9, 8, 32, 48, {0, 0, 0, 0}, true, A::kRelu},           // pad 0: 7x6 output
+      {4, 6, 5, 48, 70, {1, 0, 2, 1}, true, A::kNone, 0, 0, true},  // asymmetric pads: 7x4 output
+      {3, 5, 7, 32, 48, {1, 1, 1, 1}},                           // one tile block over three images
       {1, 14, 14, 64, 64, {1, 1, 1, 1}, true, A::kRelu, 0, 0, true},  // 49 tiles: 2 blocks of 48
-      {1, 5, 5, 300, 36, {1, 1, 1, 1}},                          // K in 2 slices of 150
-      {1, 7, 7, 512, 64, {1, 1, 1, 1}, true, A::kRelu, 0, 0, true},  // K in 2 slices of 256
-      {1, 7, 7, 96, 130, {1, 1, 1, 1}},                          // M past 4 panels
+      {4, 5, 5, 300, 36, {1, 1, 1, 1}},                          // K in 2 slices of 150
+      {2, 7, 7, 512, 64, {1, 1, 1, 1}, true, A::kRelu, 0, 0, true},  // K in 2 slices of 256, 4 blocks
+      {2, 7, 7, 96, 130, {1, 1, 1, 1}},                          // M past 4 panels
       {2, 12, 11, 32, 32, {1, 1, 1, 1}, true, A::kRelu},         // 2 images x 36 tiles
   };
   const std::vector<std::tuple<A, float, float>> acts = {
       {A::kClip, -0.5f, 0.7f},      {A::kLeakyRelu, 0.1f, 0},         {A::kSigmoid, 0, 0}, {A::kHardSigmoid, 0.2f, 0.5f},
       {A::kHardSwish, 1.0f / 6, 0.5f}, {A::kTanh, 0, 0},             {A::kSilu, 0, 0},    {A::kGelu, 0, 0},
       {A::kGeluTanh, 0, 0}};
-  for (const auto& [act, alpha, beta] : acts) v.push_back({1, 9, 9, 32, 40, {1, 1, 1, 1}, true, act, alpha, beta});
-  v.push_back({1, 9, 9, 33, 47, {1, 1, 1, 1}, false, A::kSilu, 0, 0, true});  // residual, no bias
+  for (const auto& [act, alpha, beta] : acts) v.push_back({2, 9, 9, 32, 40, {1, 1, 1, 1}, true, act, alpha, beta});
+  v.push_back({2, 9, 9, 33, 47, {1, 1, 1, 1}, false, A::kSilu, 0, 0, true});  // residual, no bias
   return v;
 }
 
@@ -227,23 +228,23 @@ TEST_P(NhwcConvWinograd, FallsBackToDirectWithoutScratchAndOutsideItsShapes) {
   std::string why;
   KernelFn fn = variant(GetParam(), why);
   if (!fn) GTEST_SKIP() << why;
-  const Case c{1, 9, 9, 32, 40, {1, 1, 1, 1}, true, A::kRelu};
+  const Case c{2, 9, 9, 32, 40, {1, 1, 1, 1}, true, A::kRelu};
   const ref::ConvParams p = params_of(c);
   const Inputs in = make_inputs(c, p);
   const Tensor want = reference_nhwc(p, in.x, in.w, &in.b, nullptr);
   ref::ConvParams pa = p;
   pa.epilogue = {};
   const Tensor ab = abs_of(in.b), scale = reference_nhwc(pa, abs_of(in.x), abs_of(in.w), &ab, nullptr);
-  const Tensor direct = test::call_kernel1(fn, &p, {&in.x, &in.w, &in.b}, Shape{1, 9, 9, 40});  // no scratch
+  const Tensor direct = test::call_kernel1(fn, &p, {&in.x, &in.w, &in.b}, Shape{2, 9, 9, 40});  // no scratch
   EXPECT_TRUE(close(direct, want, scale));
   const size_t direct_size = p.packed_w->storage.size();
-  Tensor wino(DType::kF32, Shape{1, 9, 9, 40});
+  Tensor wino(DType::kF32, Shape{2, 9, 9, 40});
   run_kernel(fn, GetParam(), p, c, in, wino, nullptr, nullptr, 1);
   EXPECT_TRUE(close(wino, want, scale));
   if (x86::nhwc_winograd_enabled()) {
     EXPECT_NE(p.packed_w->storage.size(), direct_size);
   }
-  const Tensor again = test::call_kernel1(fn, &p, {&in.x, &in.w, &in.b}, Shape{1, 9, 9, 40});
+  const Tensor again = test::call_kernel1(fn, &p, {&in.x, &in.w, &in.b}, Shape{2, 9, 9, 40});
   EXPECT_EQ(std::memcmp(again.data(), direct.data(), static_cast<size_t>(direct.bytes())), 0);
   // Outside its shapes: stride 2, C below the threshold, a non-constant W.
   ref::ConvParams q = p;
@@ -255,6 +256,9 @@ TEST_P(NhwcConvWinograd, FallsBackToDirectWithoutScratchAndOutsideItsShapes) {
   EXPECT_FALSE(x86::nhwc_winograd_applies(q));
   q = p;
   q.w_constant = false;
+  EXPECT_FALSE(x86::nhwc_winograd_applies(q));
+  q = p;  // 25 tiles: fewer than kNhwcWinogradMinTiles (resnet18's 512@7 has 16)
+  q.batch = 1;
   EXPECT_FALSE(x86::nhwc_winograd_applies(q));
 }
 
