@@ -24,8 +24,9 @@ namespace wisp::x86 {
 
 struct NhwcConvF32Args;
 
-// Below this many input or output channels the transforms (per tile: 16 x C and 16 x M
-// adds) are a large share of the GEMMs' 16 x C x M MACs and the direct conv wins.
+// Fewer input or output channels: the transforms (per tile: 16 x C and 16 x M adds) grow
+// against the GEMMs' 16 x C x M MACs. At 32 Winograd still wins (32 -> 32 @ 56: 0.37 vs
+// 0.62 ms, AVX-512, 1 thread; docs/benchmarks.md); below 32 it was not measured.
 inline constexpr int64_t kNhwcWinogradMinChannels = 32;
 // V (16 x tiles x C) and the GEMM results (16 x tiles x M) of one unit stay in L2 (1 MB
 // per core on the EPYC we measure on; half of it, the rest holds the weights streaming by).
