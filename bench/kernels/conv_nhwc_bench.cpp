@@ -14,6 +14,7 @@
 #include "kernels/kernel_registry.hpp"
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/conv.hpp"
+#include "kernels/ref/conv_nhwc.hpp"
 
 namespace wisp {
 namespace {
@@ -22,7 +23,9 @@ using bench::random_tensor;
 
 // state.range: 0 = in channels, 1 = out channels, 2 = input height = width, 3 = kernel
 // (padding kernel / 2), 4 = stride.
-void conv_layout(benchmark::State& state, Isa isa, bool nhwc) {
+// winograd: NhwcConv given the scratch its op requests (ref::nhwc_conv_scratch_bytes), so
+// 3x3 stride-1 shapes run Winograd F(2x2, 3x3); FLOP/s still counts the direct conv's.
+void conv_layout(benchmark::State& state, Isa isa, bool nhwc, bool winograd = false) {
   const int64_t c = state.range(0), m = state.range(1), hw = state.range(2), ks = state.range(3);
   const int64_t stride = state.range(4);
   if (min_isa(best_isa(), isa) != isa) {
@@ -43,7 +46,9 @@ void conv_layout(benchmark::State& state, Isa isa, bool nhwc) {
   p.epilogue.act = ref::EpilogueAct::kRelu;
   const int64_t k = ref::ws_per_out(p), positions = p.geo.out_size();
   // NHWC with a constant W needs no scratch; NCHW one tiled slot (ir/ops/conv.cpp).
-  const int64_t scratch_floats = nhwc ? 16 : ref::conv_tiled_slot_floats(k, positions) + 16;
+  const int64_t scratch_floats = winograd ? ref::nhwc_conv_scratch_bytes(p, isa, 1) / 4 + 16
+                                 : nhwc   ? 16
+                                          : ref::conv_tiled_slot_floats(k, positions) + 16;
   std::vector<float> scratch(static_cast<size_t>(scratch_floats));
   const int64_t oh = p.geo.out[1], ow = p.geo.out[2];
   Tensor x = random_tensor(nhwc ? Shape{1, hw, hw, c} : Shape{1, c, hw, hw}, 1);
@@ -77,6 +82,8 @@ void shapes(benchmark::internal::Benchmark* b) {
 
 BENCHMARK_CAPTURE(conv_layout, nhwc_f32/avx512, Isa::kAvx512, true)->Apply(shapes)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(conv_layout, nchw_f32/avx512, Isa::kAvx512, false)->Apply(shapes)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(conv_layout, winograd_f32/avx512, Isa::kAvx512, true, true)->Apply(shapes)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(conv_layout, winograd_f32/avx2, Isa::kAvx2, true, true)->Apply(shapes)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(conv_layout, nhwc_f32/avx2, Isa::kAvx2, true)->Apply(shapes)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(conv_layout, nchw_f32/avx2, Isa::kAvx2, false)->Apply(shapes)->Unit(benchmark::kMillisecond);
 

@@ -9,6 +9,7 @@
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/conv.hpp"
+#include "kernels/x86/conv_nhwc_winograd_f32.hpp"  // ISA-free sizing
 
 namespace wisp::ref {
 
@@ -18,8 +19,11 @@ namespace wisp::ref {
 // cache a constant W's packing in the params; a non-constant W is packed into the scratch
 // on every call: panels of NR output channels (16 for AVX2, 32 for AVX-512, as
 // NhwcConvF32Impl::packed_size) x C x taps floats, + 16 floats to align to 64 bytes.
+// A constant-W 3x3 stride-1 conv with enough channels runs Winograd F(2x2, 3x3) on x86
+// (kernels/x86/conv_nhwc_winograd_f32.hpp): per thread a slot of transformed tiles.
 inline int64_t nhwc_conv_scratch_bytes(const ConvParams& p, Isa isa, int threads) {
-  (void)threads;
+  if ((isa == Isa::kAvx2 || isa == Isa::kAvx512) && x86::nhwc_winograd_applies(p))
+    return x86::nhwc_winograd_scratch_bytes(p, threads);
   if (p.w_constant || p.group != 1 || (isa != Isa::kAvx2 && isa != Isa::kAvx512)) return 0;
   const int64_t nr = isa == Isa::kAvx512 ? 32 : 16;
   const int64_t panels = (p.out_channels + nr - 1) / nr;

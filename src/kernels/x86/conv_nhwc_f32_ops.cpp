@@ -13,6 +13,7 @@
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/conv.hpp"
 #include "kernels/x86/conv_nhwc_f32.hpp"
+#include "kernels/x86/conv_nhwc_winograd_f32.hpp"
 
 namespace wisp::x86 {
 namespace {
@@ -40,10 +41,12 @@ void nhwc_conv_f32_kernel(const KernelArgs& args) {
   a.bias = args.has_in(2) ? args.in[2]->as<const float>() : nullptr;
   a.residual = p.has_residual ? args.in[3]->as<const float>() : nullptr;
   a.y = args.out[0]->as<float>();
+  if (try_nhwc_winograd_f32(args, a, kIsa)) return;  // 3x3 stride 1 (conv_nhwc_winograd_f32.hpp)
   const int64_t packed_floats = impl.packed_size(p.out_channels, p.in_channels, taps);
   if (p.w_constant) {
     std::shared_ptr<PackedWeights>& cache = p.packed_w;
-    if (!cache || cache->source != w || cache->isa != impl.isa) {
+    if (!cache || cache->source != w || cache->isa != impl.isa ||
+        cache->storage.size() != static_cast<size_t>(packed_floats + 16)) {  // not Winograd's
       auto fresh = std::make_shared<PackedWeights>();
       fresh->source = w;
       fresh->isa = impl.isa;
