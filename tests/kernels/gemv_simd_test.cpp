@@ -5,7 +5,8 @@
 // activation; MatMul [1, K] x [K, N]; NhwcConv 1x1 on one position (squeeze-excite) with
 // bias or none, residual (also sharing Y's memory), activations, a strided 1x1 that reads
 // pixel 0 of a larger map, and a padded one (not a GEMV: the position is in the padding).
-// Results must be bit-identical for 1, 2 and 3 threads.
+// Results must be bit-identical for 1, 2 and 3 threads, and a lone row / position must
+// have the bits the tile kernels give it inside a larger batch / map.
 //
 // Tolerance: |got - want| <= 1e-6 * (K + 1) * S + 1e-6, S the same product on absolute
 // values: float rounding in another summation order; a missing K step or column moves a
@@ -179,6 +180,34 @@ TEST_P(GemvSimd, OneRowGemmBitIdenticalForAnyThreadCount) {
   }
 }
 
+// A row alone (batch 1: the GEMV) gets the same bits as the same row inside a larger
+// GEMM (the microkernel): same K blocks, same order (verify/layer_compare compares runs
+// across batch sizes). K = 1280 spans five K blocks.
+TEST_P(GemvSimd, OneRowGemmHasTheBitsOfTheSameRowInALargerGemm) {
+  std::string why;
+  KernelFn fn = variant("", "Gemm", GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  for (auto [n, k] : {std::pair<int64_t, int64_t>{1000, 1280}, {1024, 576}, {33, 17}, {7, 300}}) {
+    ref::GemmParams p;
+    p.n = n, p.k = k;
+    p.trans_b = true;
+    p.b_constant = true;
+    p.alpha = 0.75f;
+    p.has_c = true, p.c_col_stride = 1;
+    p.epilogue = {ref::EpilogueAct::kSilu, 0, 0};
+    const Tensor many_rows = test::random_f32(Shape{5, k}, 21), b = test::random_f32(Shape{n, k}, 22);
+    const Tensor c = test::random_f32(Shape{n}, 23);
+    p.m = 5;
+    const Tensor five = call_kernel1(fn, &p, {&many_rows, &b, &c}, Shape{5, n});
+    ref::GemmParams p1 = p;
+    p1.m = 1;
+    Tensor row(DType::kF32, Shape{1, k});
+    std::memcpy(row.data(), many_rows.data(), static_cast<size_t>(k) * sizeof(float));
+    const Tensor one = call_kernel1(fn, &p1, {&row, &b, &c}, Shape{1, n});
+    EXPECT_EQ(std::memcmp(one.data(), five.data(), static_cast<size_t>(n) * sizeof(float)), 0) << "N=" << n << " K=" << k;
+  }
+}
+
 // NhwcConv 1x1 with one output position: the GEMV on the conv's packed weights.
 struct ConvCase {
   int64_t h, w, c, m, stride, pad;
@@ -275,6 +304,30 @@ TEST_P(GemvSimd, OnePositionNhwcConvMatchesReferenceAndIsBitIdentical) {
       fn(args);
       EXPECT_TRUE(bit_equal(one, shared));
     }
+  }
+}
+
+// The one-position conv (GEMV) gives position 0 of a 2x3 map the same bits as the tile
+// kernel does (same K slices: C = 300 and 576 are two and three slices).
+TEST_P(GemvSimd, OnePositionNhwcConvHasTheBitsOfTheTileKernel) {
+  std::string why;
+  KernelFn fn = variant("com.wisp", "NhwcConv", GetParam(), why);
+  if (!fn) GTEST_SKIP() << why;
+  for (int64_t c : {17, 300, 576}) {
+    SCOPED_TRACE("C=" + std::to_string(c));
+    const int64_t m = 40;
+    ConvCase big{2, 3, c, m, 1, 0, true, true, ref::EpilogueAct::kHardSwish, 1.0f / 6.0f, 0.5f};
+    ConvCase small = big;
+    small.h = small.w = 1;
+    const ref::ConvParams pb = conv_params(big), ps = conv_params(small);
+    const Tensor x = test::random_f32(Shape{1, 2, 3, c}, 31), w = test::random_f32(Shape{m, c, 1, 1}, 32);
+    const Tensor b = test::random_f32(Shape{m}, 33), r = test::random_f32(Shape{1, 2, 3, m}, 34);
+    const Tensor ybig = call_kernel1(fn, &pb, {&x, &w, &b, &r}, Shape{1, 2, 3, m});
+    Tensor x1(DType::kF32, Shape{1, 1, 1, c}), r1(DType::kF32, Shape{1, 1, 1, m});
+    std::memcpy(x1.data(), x.data(), static_cast<size_t>(c) * sizeof(float));
+    std::memcpy(r1.data(), r.data(), static_cast<size_t>(m) * sizeof(float));
+    const Tensor ysmall = call_kernel1(fn, &ps, {&x1, &w, &b, &r1}, Shape{1, 1, 1, m});
+    EXPECT_EQ(std::memcmp(ysmall.data(), ybig.data(), static_cast<size_t>(m) * sizeof(float)), 0);
   }
 }
 

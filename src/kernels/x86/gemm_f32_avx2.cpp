@@ -91,11 +91,14 @@ struct Avx2Kernel6x16 {
   }
 };
 
-// One row (classifier Linear layers, batch-1 RNN steps): the GEMV, whose independent
-// accumulators beat the microkernel's single FMA chain per column vector (gemv_f32.hpp).
+// One row (classifier Linear layers, batch-1 RNN steps): the GEMV, which walks four panels
+// at once instead of the microkernel's single FMA chain per column vector (gemv_f32.hpp).
 void gemm_avx2(const GemmF32Args& g, ThreadPool* pool) {
   static_assert(Avx2Kernel6x16::kNr == 16, "gemv_f32_avx2 reads panels of 16 columns");
-  if (g.m == 1) return gemv_f32_avx2(gemv_args_of_gemm(g), pool);
+  if (g.m == 1) {  // same sums as the microkernel's (kKc blocks), then the same epilogue
+    gemv_f32_avx2(gemv_args_of_gemm(g, kKc), pool);
+    return gemm_epilogue(g, 0, 1, 0, g.n);
+  }
   gemm_blocked<Avx2Kernel6x16>(g, pool);
 }
 void conv_avx2(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx2Kernel6x16>(a, pool); }

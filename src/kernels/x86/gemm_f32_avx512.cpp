@@ -87,11 +87,14 @@ struct Avx512Kernel8x32 {
   }
 };
 
-// One row (classifier Linear layers, batch-1 RNN steps): the GEMV, whose independent
-// accumulators beat the microkernel's single FMA chain per column vector (gemv_f32.hpp).
+// One row (classifier Linear layers, batch-1 RNN steps): the GEMV, which walks four panels
+// at once instead of the microkernel's single FMA chain per column vector (gemv_f32.hpp).
 void gemm_avx512(const GemmF32Args& g, ThreadPool* pool) {
   static_assert(Avx512Kernel8x32::kNr == 32, "gemv_f32_avx512 reads panels of 32 columns");
-  if (g.m == 1) return gemv_f32_avx512(gemv_args_of_gemm(g), pool);
+  if (g.m == 1) {  // same sums as the microkernel's (kKc blocks), then the same epilogue
+    gemv_f32_avx512(gemv_args_of_gemm(g, kKc), pool);
+    return gemm_epilogue(g, 0, 1, 0, g.n);
+  }
   gemm_blocked<Avx512Kernel8x32>(g, pool);
 }
 void conv_avx512(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx512Kernel8x32>(a, pool); }

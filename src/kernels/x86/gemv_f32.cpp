@@ -1,6 +1,8 @@
 // ISA dispatch for the float32 GEMV (gemv_f32.hpp). Built without ISA flags.
 #include "kernels/x86/gemv_f32.hpp"
 
+#include <algorithm>
+
 #include "core/status.hpp"
 
 namespace wisp::x86 {
@@ -28,6 +30,10 @@ void nhwc_conv_gemv(Isa isa, const ref::ConvParams& p, const float* x, const flo
   v.k = p.in_channels;
   v.x = x;
   v.packed_w = packed_w;
+  // conv_nhwc_f32_driver.hpp's K blocks for one tap (kNhwcKc = 256): same sums, same bits.
+  constexpr int64_t kNhwcKc = 256;
+  const int64_t slices = (p.in_channels + kNhwcKc - 1) / kNhwcKc;
+  v.kc = p.in_channels >= kNhwcKc ? (p.in_channels + slices - 1) / slices : std::max<int64_t>(p.in_channels, 1);
   v.y = y;
   v.bias = bias;
   v.residual = residual;
