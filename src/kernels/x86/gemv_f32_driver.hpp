@@ -9,8 +9,8 @@
 // total (the first block onto bias + residual), as the tile kernels store and reload C.
 // The last group of a thread's range reuses its last panel for the missing ones (computed,
 // never stored), like the GEMM microkernel's rows past m. No software prefetch: the four
-// streams are sequential, which the hardware prefetchers follow (not measured against a
-// prefetching variant on this loaded machine).
+// streams are sequential, which the hardware prefetchers follow; prefetching each stream
+// 16 k steps ahead measured no different in the zoo (docs/benchmarks.md, branch gemv).
 #pragma once
 #include <immintrin.h>
 
