@@ -14,6 +14,7 @@
 #include "kernels/ref/conv.hpp"
 #include "kernels/x86/conv_nhwc_f32.hpp"
 #include "kernels/x86/conv_nhwc_winograd_f32.hpp"
+#include "kernels/x86/gemv_f32.hpp"
 
 namespace wisp::x86 {
 namespace {
@@ -63,6 +64,9 @@ void nhwc_conv_f32_kernel(const KernelArgs& args) {
     float* packed = align64(args.scratch);
     impl.pack_weights(p.out_channels, p.in_channels, taps, w, packed);
     a.packed_w = packed;
+  }
+  if (nhwc_conv_is_gemv(p) && impl.nr == gemv_f32_nr(kIsa)) {  // squeeze-excite 1x1 on one position
+    return nhwc_conv_gemv(kIsa, p, a.x, a.packed_w, a.bias, a.residual, a.y, args.pool);
   }
   impl.conv(a, args.pool);
 }

@@ -7,6 +7,7 @@
 
 #include "kernels/x86/gemm_f32_conv_driver.hpp"
 #include "kernels/x86/gemm_f32_driver.hpp"
+#include "kernels/x86/gemv_f32.hpp"
 
 namespace wisp::x86 {
 namespace {
@@ -90,7 +91,16 @@ struct Avx2Kernel6x16 {
   }
 };
 
-void gemm_avx2(const GemmF32Args& g, ThreadPool* pool) { gemm_blocked<Avx2Kernel6x16>(g, pool); }
+// One row (classifier Linear layers, batch-1 RNN steps): the GEMV, which walks four panels
+// at once instead of the microkernel's single FMA chain per column vector (gemv_f32.hpp).
+void gemm_avx2(const GemmF32Args& g, ThreadPool* pool) {
+  static_assert(Avx2Kernel6x16::kNr == 16, "gemv_f32_avx2 reads panels of 16 columns");
+  if (g.m == 1) {  // same sums as the microkernel's (kKc blocks), then the same epilogue
+    gemv_f32_avx2(gemv_args_of_gemm(g, kKc), pool);
+    return gemm_epilogue(g, 0, 1, 0, g.n);
+  }
+  gemm_blocked<Avx2Kernel6x16>(g, pool);
+}
 void conv_avx2(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx2Kernel6x16>(a, pool); }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "kernels/x86/gemm_f32_conv_driver.hpp"
 #include "kernels/x86/gemm_f32_driver.hpp"
+#include "kernels/x86/gemv_f32.hpp"
 
 namespace wisp::x86 {
 namespace {
@@ -86,7 +87,16 @@ struct Avx512Kernel8x32 {
   }
 };
 
-void gemm_avx512(const GemmF32Args& g, ThreadPool* pool) { gemm_blocked<Avx512Kernel8x32>(g, pool); }
+// One row (classifier Linear layers, batch-1 RNN steps): the GEMV, which walks four panels
+// at once instead of the microkernel's single FMA chain per column vector (gemv_f32.hpp).
+void gemm_avx512(const GemmF32Args& g, ThreadPool* pool) {
+  static_assert(Avx512Kernel8x32::kNr == 32, "gemv_f32_avx512 reads panels of 32 columns");
+  if (g.m == 1) {  // same sums as the microkernel's (kKc blocks), then the same epilogue
+    gemv_f32_avx512(gemv_args_of_gemm(g, kKc), pool);
+    return gemm_epilogue(g, 0, 1, 0, g.n);
+  }
+  gemm_blocked<Avx512Kernel8x32>(g, pool);
+}
 void conv_avx512(const ConvF32Args& a, ThreadPool* pool) { conv_blocked<Avx512Kernel8x32>(a, pool); }
 
 }  // namespace
