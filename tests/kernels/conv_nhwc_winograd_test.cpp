@@ -22,6 +22,7 @@
 
 #include "cpu/cpu_features.hpp"
 #include "kernels/kernel_registry.hpp"
+#include "kernels/nhwc_conv_test_util.hpp"
 #include "kernels/packed_weights.hpp"
 #include "kernels/ref/conv.hpp"
 #include "kernels/ref/conv_nhwc.hpp"
@@ -67,43 +68,9 @@ ref::ConvParams params_of(const Case& c) {
   return p;
 }
 
-// [N, A, B, C] -> [N, C, A, B] (to_nchw) or back.
-Tensor permute(const Tensor& t, bool to_nchw) {
-  const Shape& s = t.shape();
-  const int64_t n = s[0], d1 = s[1], d2 = s[2], d3 = s[3];
-  Tensor out(DType::kF32, to_nchw ? Shape{n, d3, d1, d2} : Shape{n, d2, d3, d1});
-  const float* src = t.as<const float>();
-  float* dst = out.as<float>();
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t i = 0; i < d1; ++i)
-      for (int64_t j = 0; j < d2; ++j)
-        for (int64_t k = 0; k < d3; ++k) {
-          const int64_t from = ((b * d1 + i) * d2 + j) * d3 + k;
-          const int64_t to = to_nchw ? ((b * d3 + k) * d1 + i) * d2 + j : ((b * d2 + j) * d3 + k) * d1 + i;
-          dst[to] = src[from];
-        }
-  return out;
-}
-
-Tensor abs_of(const Tensor& t) {
-  Tensor a = Tensor::copy_of(t.view());
-  for (int64_t i = 0; i < a.numel(); ++i) a.as<float>()[i] = std::fabs(a.as<float>()[i]);
-  return a;
-}
-
-Tensor reference_nhwc(const ref::ConvParams& p, const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* r) {
-  static const KernelFn ref_conv = find_kernel("", "Conv", DType::kF32, Isa::kRef);
-  ref::ConvParams q = p;
-  q.packed_w = nullptr;
-  std::vector<float> scratch(static_cast<size_t>(ref::conv_col_elems(q)) + 16);
-  const Tensor xc = permute(x, true);
-  Tensor rc;
-  if (r) rc = permute(*r, true);
-  const Tensor y = test::call_kernel1(ref_conv, &q, {&xc, &w, b, r ? &rc : nullptr},
-                                      Shape{p.batch, p.out_channels, p.geo.out[1], p.geo.out[2]}, nullptr,
-                                      scratch.data());
-  return permute(y, false);
-}
+using test::abs_of;
+using test::permute;
+using test::reference_nhwc;
 
 struct Inputs {
   Tensor x, w, b, r;
