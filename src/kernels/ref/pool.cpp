@@ -9,7 +9,6 @@
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/gemm.hpp"
-#include "kernels/ref/pool_dispatch.hpp"
 
 namespace wisp::ref {
 namespace {
@@ -135,6 +134,20 @@ void max_unpool_typed(const KernelArgs& a) {
     WISP_CHECK(idx[i] >= 0 && w < dims[2] && h < dims[1] && dd < dims[0] && at < out_n, ErrorCode::kOutOfRange,
                "MaxUnpool: index ", idx[i], " is outside the output ", out->shape.str());
     y[at] = x[i];
+  }
+}
+
+// Dispatch over the floating types, plus int8/uint8 where `with_int8`.
+template <template <class> class K>
+void dispatch_pool(const KernelArgs& a, const char* op) {
+  switch (a.in[0]->dtype) {
+    case DType::kF32: return K<float>::run(a);
+    case DType::kF64: return K<double>::run(a);
+    case DType::kF16: return K<Float16>::run(a);
+    case DType::kBF16: return K<BFloat16>::run(a);
+    case DType::kI8: return K<int8_t>::run(a);
+    case DType::kU8: return K<uint8_t>::run(a);
+    default: fail(ErrorCode::kUnsupported, op, ": element type ", dtype_name(a.in[0]->dtype), " is not supported");
   }
 }
 

@@ -7,7 +7,6 @@
 
 #include "kernels/kernel_registry.hpp"
 #include "kernels/ref/gemm.hpp"
-#include "kernels/ref/pool_dispatch.hpp"
 #include "kernels/ref/pool.hpp"
 
 namespace wisp::ref {
@@ -76,6 +75,19 @@ void nhwc_global_average_pool_typed(const KernelArgs& a) {
     }
 }
 
+template <template <class> class K>
+void dispatch(const KernelArgs& a, const char* op) {
+  switch (a.in[0]->dtype) {
+    case DType::kF32: return K<float>::run(a);
+    case DType::kF64: return K<double>::run(a);
+    case DType::kF16: return K<Float16>::run(a);
+    case DType::kBF16: return K<BFloat16>::run(a);
+    case DType::kI8: return K<int8_t>::run(a);
+    case DType::kU8: return K<uint8_t>::run(a);
+    default: fail(ErrorCode::kUnsupported, op, ": element type ", dtype_name(a.in[0]->dtype), " is not supported");
+  }
+}
+
 template <class T> struct WindowPoolK { static void run(const KernelArgs& a) { nhwc_window_pool_typed<T>(a); } };
 template <class T> struct GlobalAvgK {
   static void run(const KernelArgs& a) {
@@ -84,8 +96,8 @@ template <class T> struct GlobalAvgK {
   }
 };
 
-void nhwc_window_pool_kernel(const KernelArgs& a) { dispatch_pool<WindowPoolK>(a, "Nhwc pool"); }
-void nhwc_global_average_pool_kernel(const KernelArgs& a) { dispatch_pool<GlobalAvgK>(a, "NhwcGlobalAveragePool"); }
+void nhwc_window_pool_kernel(const KernelArgs& a) { dispatch<WindowPoolK>(a, "Nhwc pool"); }
+void nhwc_global_average_pool_kernel(const KernelArgs& a) { dispatch<GlobalAvgK>(a, "NhwcGlobalAveragePool"); }
 
 }  // namespace
 
